@@ -1,0 +1,126 @@
+"""Configuration for mentor_app.
+
+Everything comes from environment variables with safe defaults. `MENTOR_APP_ENV` picks the class:
+`production` (the default, strict) or `development` (what `make run` uses). Tests build their own
+configuration on top of `TestingConfig`.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("MENTOR_APP_INSTANCE", BASE_DIR / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'mentor_app.db'}"
+    SQL_ECHO = False
+
+    # Sessions: phones get lost, so both an idle and an absolute limit.
+    IDLE_TIMEOUT = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
+    ABSOLUTE_TIMEOUT = timedelta(hours=_int("ABSOLUTE_TIMEOUT_HOURS", 12))
+    SESSION_COOKIE_NAME = "mentor_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # A 10 MB body never reaches a view: the largest legitimate form is a guide edit.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
+
+    WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
+    LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per minute")
+
+    # argon2id; the defaults are argon2-cffi's (RFC 9106 low-memory profile).
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
+    ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
+
+    INVITE_TTL = timedelta(hours=_int("INVITE_TTL_HOURS", 72))
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "mentor_app")
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {"en": "English", "sv": "Svenska", "de": "Deutsch"}
+
+    EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "112")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    # E-mail: SMTP when a host is set, otherwise printed to the console (development).
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = _int("SMTP_PORT", 587)
+    SMTP_USER = os.environ.get("SMTP_USER", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = _flag("SMTP_STARTTLS", True)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "mentor_app <no-reply@localhost>")
+
+    VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+    VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "")
+
+    GENERATE_INSTANCE_KEYS = False
+    TESTING = False
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+    HSTS = False
+    GENERATE_INSTANCE_KEYS = True
+    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:coordinator@localhost")
+
+
+class TestingConfig(DevelopmentConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 - tests only
+    GENERATE_INSTANCE_KEYS = False
+    # Cheap hashing keeps the suite fast; production uses the defaults above.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8192
+    ARGON2_PARALLELISM = 1
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_from_env() -> type[BaseConfig]:
+    name = os.environ.get("MENTOR_APP_ENV", "production").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"MENTOR_APP_ENV must be one of {sorted(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

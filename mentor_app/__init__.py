@@ -1,0 +1,137 @@
+"""mentor_app: playbooks and one-tap psychologist consults for mentors in DRR work."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, abort, request
+from flask_login import current_user
+
+from config import INSTANCE_DIR, config_from_env
+
+
+def create_app(config: dict[str, Any] | type | None = None) -> Flask:
+    """Build the app. `config` is a config class, or a dict of overrides on the env's class."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        static_folder=str(root / "static"),
+        template_folder=str(root / "templates"),
+    )
+    if isinstance(config, type):
+        app.config.from_object(config)
+    else:
+        app.config.from_object(config_from_env())
+        if config:
+            app.config.update(config)
+    _ensure_secret_key(app)
+
+    from mentor_app import db, errors, security
+    from mentor_app.accounts import auth
+    from mentor_app.extensions import babel, csrf, limiter
+
+    db.init_app(app)
+    # Before CSRF, which parses the form: this check reads the raw body first.
+    app.before_request(_refuse_garbled_input)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
+    auth.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from mentor_app import ui
+
+    ui.init_app(app)
+
+    from mentor_app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if not app.config.get("GENERATE_INSTANCE_KEYS"):
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set it in the environment "
+            "(or run with MENTOR_APP_ENV=development to generate one into instance/)."
+        )
+    path = Path(app.instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from mentor_app.accounts import admin as accounts_admin
+    from mentor_app.accounts import views as accounts_views
+    from mentor_app.health import views as health_views
+    from mentor_app.home import views as home_views
+
+    for blueprint in (
+        accounts_views.bp,
+        accounts_admin.bp,
+        health_views.bp,
+        home_views.bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime, get_locale
+    from flask_wtf.csrf import generate_csrf
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        return {
+            "csrf_token": generate_csrf,
+            "get_locale": get_locale,
+            "format_datetime": format_datetime,
+            "format_date": format_date,
+            "emergency_number": app.config["EMERGENCY_NUMBER"],
+        }
+
+
+def _locale() -> str:
+    from flask import current_app
+
+    if current_user and current_user.is_authenticated:
+        return current_user.locale
+    return request.accept_languages.best_match(list(current_app.config["LANGUAGES"])) or "en"
+
+
+def _timezone() -> str | None:
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def _refuse_garbled_input() -> None:
+    """Text that did not arrive as UTF-8 (or carries NUL bytes) is refused, not stored."""
+    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
+        return
+    if request.is_json and not request.path.startswith("/api/"):
+        # HTML forms take form data only; JSON goes to /api/, whose views check every type.
+        abort(415)
+    if request.mimetype == "application/x-www-form-urlencoded":
+        from urllib.parse import unquote_to_bytes
+
+        raw = request.get_data(cache=True)
+        try:
+            unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            abort(400)
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        for values in request.form.listvalues():
+            for value in values:
+                if "\x00" in value or "\ufffd" in value:
+                    abort(400)

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, invitations, login with two-factor, sessions."""

@@ -1,0 +1,125 @@
+"""Recording audit events and sealing them into a tamper-evident hash chain.
+
+Requests only insert rows (cheap, no lock). The worker's `seal` step gives each unsealed row the
+next position in the chain and a SHA-256 over its content and the previous row's hash, under one
+lock, so concurrent requests never fork the chain. `verify` recomputes the chain: an edited or
+deleted sealed row breaks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from mentor_app.audit.models import AuditEvent
+
+GENESIS = "0" * 64
+_SEAL_LOCK_KEY = 0x6D656E746F72  # arbitrary, stable advisory-lock id
+
+
+def record(
+    session: Session,
+    now: datetime,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    object_type: str | None = None,
+    object_id: object = None,
+    ip: str | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        at=now,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        ip=ip,
+        details=details or {},
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _canonical(event: AuditEvent) -> bytes:
+    body = {
+        "id": event.id,
+        "at": event.at.isoformat(),
+        "actor_id": event.actor_id,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "ip": event.ip,
+        "details": event.details,
+        "seq": event.seq,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def row_hash(event: AuditEvent, prev_hash: str) -> str:
+    return hashlib.sha256(prev_hash.encode() + _canonical(event)).hexdigest()
+
+
+def seal(session: Session, batch: int = 1000) -> int:
+    """Chain every unsealed row (oldest id first). Returns how many were sealed."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SEAL_LOCK_KEY})
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.row_hash)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    pending = session.scalars(
+        select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id).limit(batch)
+    ).all()
+    for event in pending:
+        seq += 1
+        event.seq = seq
+        event.prev_hash = prev
+        event.row_hash = row_hash(event, prev)
+        prev = event.row_hash
+    session.flush()
+    return len(pending)
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    unsealed: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify(session: Session) -> VerifyResult:
+    problems: list[str] = []
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    rows = session.scalars(
+        select(AuditEvent).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq)
+    )
+    for event in rows:
+        checked += 1
+        if event.seq != expected_seq:
+            problems.append(f"row(s) missing before chain position {event.seq} (id {event.id})")
+        if event.prev_hash != prev:
+            problems.append(f"chain broken at position {event.seq} (id {event.id})")
+        if event.row_hash != row_hash(event, event.prev_hash or ""):
+            problems.append(f"row changed at position {event.seq} (id {event.id})")
+        prev = event.row_hash or ""
+        expected_seq = (event.seq or 0) + 1
+    unsealed = session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_(None))
+    )
+    return VerifyResult(checked=checked, unsealed=unsealed or 0, problems=problems)

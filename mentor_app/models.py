@@ -1,0 +1,7 @@
+"""Imports every model module so that `metadata` knows all tables (Alembic, tests)."""
+
+from mentor_app.accounts import models as accounts_models  # noqa: F401
+from mentor_app.audit import models as audit_models  # noqa: F401
+from mentor_app.db import Base
+
+metadata = Base.metadata

@@ -1,0 +1,1 @@
+"""The background worker: the only process that sends notifications and advances timers."""

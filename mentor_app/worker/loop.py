@@ -1,0 +1,99 @@
+"""The worker loop. Stateless: every step claims its work in the database, so any number of
+workers on any number of machines can run side by side.
+
+A step is `(session, now) -> int` (how much it did). The loop commits once per step (the unit
+of work) and rolls back when a step fails, then carries on with the next step.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from mentor_app.db import Database, utcnow
+
+log = logging.getLogger("mentor_app.worker")
+
+Step = Callable[[Session, datetime], int]
+
+
+@dataclass(frozen=True)
+class NamedStep:
+    name: str
+    run: Step
+    # Run at most this often (seconds); 0 means every loop.
+    every: float = 0.0
+
+
+STEPS: list[NamedStep] = []
+
+
+def register(name: str, every: float = 0.0) -> Callable[[Step], Step]:
+    def decorator(fn: Step) -> Step:
+        if all(s.name != name for s in STEPS):
+            STEPS.append(NamedStep(name, fn, every))
+        return fn
+
+    return decorator
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime] = utcnow,
+        idle_sleep: float = 1.0,
+        steps: list[NamedStep] | None = None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.idle_sleep = idle_sleep
+        self.steps = steps if steps is not None else STEPS
+        self.stopping = False
+        self._last_run: dict[str, float] = {}
+
+    def stop(self, *_args: object) -> None:
+        self.stopping = True
+
+    def run_step(self, step: NamedStep) -> int:
+        session = self.db.session()
+        try:
+            done = step.run(session, self.clock())
+            session.commit()
+            return done
+        except Exception:
+            session.rollback()
+            log.exception("worker step %s failed", step.name)
+            return 0
+        finally:
+            session.close()
+
+    def run_once(self, force: bool = True) -> int:
+        total = 0
+        for step in self.steps:
+            if self.stopping:
+                break
+            last = self._last_run.get(step.name, 0.0)
+            if not force and step.every and time.monotonic() - last < step.every:
+                continue
+            self._last_run[step.name] = time.monotonic()
+            total += self.run_step(step)
+        return total
+
+    def run_forever(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        log.info("worker started with steps: %s", ", ".join(s.name for s in self.steps))
+        while not self.stopping:
+            if self.run_once(force=False) == 0:
+                # Sleep in small slices so SIGTERM is honoured promptly.
+                deadline = time.monotonic() + self.idle_sleep
+                while not self.stopping and time.monotonic() < deadline:
+                    time.sleep(min(0.1, self.idle_sleep))
+        log.info("worker stopped")

@@ -1,0 +1,14 @@
+"""Imports every module that registers worker steps (kept in one list so none is forgotten)."""
+
+from __future__ import annotations
+
+import importlib
+
+STEP_MODULES = [
+    "mentor_app.worker.steps",
+]
+
+
+def load_steps() -> None:
+    for name in STEP_MODULES:
+        importlib.import_module(name)
