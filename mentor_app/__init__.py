@@ -71,19 +71,23 @@ def _ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = path.read_text().strip()
 
 
+# Domain packages that have an `init_app(app)` registering their blueprints, navigation,
+# settings sections and demo data. One line per domain.
+DOMAINS = [
+    "mentor_app.accounts.domain",
+]
+
+
 def _register_blueprints(app: Flask) -> None:
-    from mentor_app.accounts import admin as accounts_admin
-    from mentor_app.accounts import views as accounts_views
+    import importlib
+
     from mentor_app.health import views as health_views
     from mentor_app.home import views as home_views
 
-    for blueprint in (
-        accounts_views.bp,
-        accounts_admin.bp,
-        health_views.bp,
-        home_views.bp,
-    ):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(health_views.bp)
+    app.register_blueprint(home_views.bp)
+    for name in DOMAINS:
+        importlib.import_module(name).init_app(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

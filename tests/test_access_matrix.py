@@ -1,4 +1,7 @@
-"""Every route × every role: the expected status. Later domains add their rows to ROUTES.
+"""Every route × every role: the expected status.
+
+Each domain adds a module under tests/access_rows/ defining ROWS (same shape as FOUNDATION_ROWS)
+and, if its paths have placeholders, PLACEHOLDERS = {name: callable(app, actors, db, clients)}.
 
 A POST is sent with a valid CSRF token and an empty body, so a permitted role gets a 400 (the
 form is incomplete) and nothing changes; a refused role gets 403, or a redirect to sign in.
@@ -28,7 +31,7 @@ COORDINATOR_ACTION = expect(
 )  # one-button actions: the CSRF token is all they take
 
 # (method, path, expected statuses, url rule it covers)
-ROUTES: list[tuple[str, str, dict[str, int], str]] = [
+FOUNDATION_ROWS: list[tuple[str, str, dict[str, int], str]] = [
     ("GET", "/", expect(302, 200, 200, 200), "/"),
     ("GET", "/login", expect(200, 302, 302, 302), "/login"),
     ("POST", "/login", expect(400, 302, 302, 302), "/login"),
@@ -72,8 +75,24 @@ NOT_IN_MATRIX = {
     "/static/<path:filename>": "public files",
 }
 
-# Domains add (method, path, expected, rule) rows and fixtures that fill their placeholders.
+
+def _domain_modules() -> list:
+    import importlib
+    import pkgutil
+
+    import tests.access_rows as package
+
+    return [
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(package.__path__)
+    ]
+
+
+ROUTES = list(FOUNDATION_ROWS)
 PLACEHOLDER_FIXTURES: dict = {}
+for _module in _domain_modules():
+    ROUTES.extend(getattr(_module, "ROWS", []))
+    PLACEHOLDER_FIXTURES.update(getattr(_module, "PLACEHOLDERS", {}))
 
 
 def test_every_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untyped-def]
