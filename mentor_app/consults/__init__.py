@@ -1,0 +1,1 @@
+"""One-tap consults: requests, routing to the pool, offers, the thread and its outcome."""

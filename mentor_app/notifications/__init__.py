@@ -1,0 +1,1 @@
+"""Notifications: push subscriptions, the outbox, delivery channels, reachability."""

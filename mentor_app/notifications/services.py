@@ -1,0 +1,95 @@
+"""`enqueue`: the one way any domain asks for a user to be told something.
+
+Call it inside the transaction that makes the change; it only adds a row. Delivery is the
+worker's job (mentor_app/notifications/worker_steps.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentor_app.notifications.models import OutboxMessage, OutboxState, PushUrgency
+
+MAX_PAYLOAD_TEXT = 200  # title/body characters; the encrypted push must stay under 4 KB
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the phone shows. Generic by construction: callers pass category words only."""
+
+    title: str
+    body: str
+    url: str
+    tag: str
+
+    def as_payload(self) -> dict[str, str]:
+        return {
+            "title": self.title[:MAX_PAYLOAD_TEXT],
+            "body": self.body[:MAX_PAYLOAD_TEXT],
+            "url": self.url,
+            "tag": self.tag[:64],
+        }
+
+
+def enqueue(
+    session: Session,
+    now: datetime,
+    *,
+    user_id: int,
+    kind: str,
+    message: Message,
+    dedup_key: str,
+    consult_id: int | None = None,
+    urgency: PushUrgency = PushUrgency.NORMAL,
+    ttl: timedelta = timedelta(hours=1),
+    topic: str | None = None,
+    due_at: datetime | None = None,
+) -> OutboxMessage:
+    """Queue one message for one user. A second call with the same dedup key returns the first
+    row unchanged (so a retried state change never notifies twice)."""
+    existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
+    if existing is not None:
+        return existing
+    if topic is not None and (len(topic) > 32 or not topic.replace("-", "").isalnum()):
+        raise ValueError("a push Topic is at most 32 URL-safe characters")
+    due = due_at or now
+    row = OutboxMessage(
+        user_id=user_id,
+        kind=kind,
+        consult_id=consult_id,
+        dedup_key=dedup_key,
+        urgency=urgency.value,
+        ttl_seconds=int(ttl.total_seconds()),
+        topic=topic,
+        payload=message.as_payload(),
+        state=OutboxState.PENDING.value,
+        due_at=due,
+        next_attempt_at=due,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def cancel_pending(
+    session: Session, *, consult_id: int, user_id: int, kinds: tuple[str, ...]
+) -> int:
+    """Drop still-unsent messages that no longer make sense (e.g. an offer already taken)."""
+    rows = session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.consult_id == consult_id,
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.kind.in_(kinds),
+            OutboxMessage.state == OutboxState.PENDING.value,
+        )
+    ).all()
+    for row in rows:
+        row.state = OutboxState.CANCELLED.value
+    session.flush()
+    return len(rows)

@@ -1,0 +1,1 @@
+"""The volunteer consultant pool: profiles, vetting, shifts, availability, coverage."""
