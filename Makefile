@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean
+.PHONY: run test install install-test lint format bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ format: install-test
 
 bench: install-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Extract every string marked for translation (Swedish and German catalogues start from it).
+messages: install
+	$(BIN)/pybabel extract -F mentor_app/translations/babel.cfg -k _l -o mentor_app/translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
