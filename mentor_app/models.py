@@ -3,5 +3,6 @@
 from mentor_app.accounts import models as accounts_models  # noqa: F401
 from mentor_app.audit import models as audit_models  # noqa: F401
 from mentor_app.db import Base
+from mentor_app.playbooks import models as playbooks_models  # noqa: F401
 
 metadata = Base.metadata
