@@ -65,12 +65,12 @@ def _home_data() -> dict[str, Any]:
 
     def guide_review_counts() -> dict[str, int]:
         from mentor_app.db import db_session
-        from mentor_app.playbooks import editing, services
+        from mentor_app.playbooks import history, services
         from mentor_app.web import now
 
         session = db_session()
         return {
-            "pending": len(editing.pending_reviews(session)),
+            "pending": len(history.pending_reviews(session)),
             "overdue": len(services.review_due(session, now().date())),
         }
 

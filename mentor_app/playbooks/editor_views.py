@@ -16,6 +16,7 @@ from sqlalchemy import select
 from mentor_app.accounts.models import User
 from mentor_app.db import db_session
 from mentor_app.playbooks import editing, policy, services
+from mentor_app.playbooks import history as versions
 from mentor_app.playbooks.forms import ActionForm, GuideTextForm, NewGuideForm, ReviewDateForm
 from mentor_app.playbooks.models import Guide, GuideRevision
 from mentor_app.playbooks.render import render_guide
@@ -55,7 +56,7 @@ def get_guide_for(user: Any, slug: str) -> Guide:
     guide = session.scalar(select(Guide).where(Guide.slug == slug))
     if guide is None:
         abort(404)
-    if not guide.is_published and not editing.history(session, guide, user):
+    if not guide.is_published and not versions.visible_revisions(session, guide, user):
         abort(404)
     return guide
 
@@ -84,8 +85,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         soon = [g for g in later if g not in overdue]
     return render_template(
         "playbooks/editor/dashboard.html",
-        pending=editing.pending_reviews(session) if coordinator else [],
-        mine=editing.own_revisions(session, current_user),
+        pending=versions.pending_reviews(session) if coordinator else [],
+        mine=versions.own_revisions(session, current_user),
         overdue=overdue,
         soon=soon,
         guides=services.published_guides(session),
@@ -182,7 +183,7 @@ def edit(slug: str):  # type: ignore[no-untyped-def]
     form = GuideTextForm()
     context = {"guide": guide, "draft": draft}
     if request.method == "GET":
-        visible = editing.history(session, guide, current_user)
+        visible = versions.visible_revisions(session, guide, current_user)
         _fill_form(form, draft or guide.current_revision or visible[0])
         return _editor_page("playbooks/editor/edit.html", form, 200, **context)
     if not form.validate_on_submit():
@@ -205,7 +206,7 @@ def history(slug: str):  # type: ignore[no-untyped-def]
     guide = get_guide_for(current_user, slug)
     coordinator = current_user.role == "coordinator"
     figures = services.figures(session, now().date()).get(guide.id) if coordinator else None
-    revisions = editing.history(session, guide, current_user)
+    revisions = versions.visible_revisions(session, guide, current_user)
     return render_template(
         "playbooks/editor/history.html",
         guide=guide,
@@ -240,7 +241,7 @@ def revision(revision_id: int):  # type: ignore[no-untyped-def]
 
 def _revision_page(shown: GuideRevision, status: int = 200):  # type: ignore[no-untyped-def]
     session = db_session()
-    before = editing.previous_published(session, shown)
+    before = versions.previous_published(session, shown)
     is_author = shown.author_id == current_user.id
     actions = [
         a for a in policy.ACTIONS if policy.may(a, shown.state, current_user.role, is_author)
@@ -255,7 +256,7 @@ def _revision_page(shown: GuideRevision, status: int = 200):  # type: ignore[no-
         revision=shown,
         guide=guide,
         before=before,
-        lines=editing.diff(before, shown),
+        lines=versions.diff(before, shown),
         actions=actions,
         action_form=ActionForm(),
         stale=stale,

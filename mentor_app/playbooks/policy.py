@@ -110,7 +110,7 @@ def transition_for(action: str, state: str) -> Transition | None:
 def may(action: str, state: str, role: str, is_author: bool) -> bool:
     """Whether a user of `role` (the revision's author or not) may take `action` now."""
     transition = transition_for(action, state)
-    if transition is None:
+    if transition is None or role not in EDITOR_ROLES:
         return False
     return (transition.author and is_author) or role in transition.roles
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor_app.audit import services as audit
-from mentor_app.playbooks import editing, policy
+from mentor_app.playbooks import editing, history, policy
 from mentor_app.playbooks.loader import CONTENT_DIR, GuideSource, load_library
 from mentor_app.playbooks.models import Guide
 
@@ -53,7 +53,7 @@ def _edited_in_app_since_sync(guide: Guide) -> bool:
 
 
 def _note_for(guide: Guide, source: GuideSource) -> str:
-    changed = editing.changed_sections(guide.body_md, source.body)
+    changed = history.changed_sections(guide.body_md, source.body)
     parts = []
     if changed:
         parts.append("Updated: " + ", ".join(changed) + ".")
