@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,11 +29,11 @@ bp = Blueprint("guide_editor", __name__)
 EDITORS = policy.EDITOR_ROLES
 REVIEW_SOON_DAYS = 60
 ACTION_MESSAGES = {
-    "submit": "Handed in for review. A coordinator will publish it or send it back.",
-    "discard": "Draft discarded.",
-    "return": "Sent back to the author as a draft.",
-    "publish": "Published. Everyone now reads this version.",
-    "decline": "Declined. It stays in the history.",
+    "submit": _l("Handed in for review. A coordinator will publish it or send it back."),
+    "discard": _l("Draft discarded."),
+    "return": _l("Sent back to the author as a draft."),
+    "publish": _l("Published. Everyone now reads this version."),
+    "decline": _l("Declined. It stays in the history."),
 }
 
 
@@ -124,7 +125,7 @@ def _after_save(revision: GuideRevision, form: GuideTextForm):  # type: ignore[n
     session = db_session()
     if form.submit_review.data:
         editing.act(session, now(), current_user, revision, "submit", client_ip())
-        flash(_(ACTION_MESSAGES["submit"]), "success")
+        flash(str(ACTION_MESSAGES["submit"]), "success")
         return redirect(url_for(".revision", revision_id=revision.id))
     flash(_("Draft saved. Only you can see it until you hand it in."), "success")
     return redirect(url_for(".edit", slug=revision.guide.slug))
@@ -282,7 +283,7 @@ def act(revision_id: int, action: str):  # type: ignore[no-untyped-def]
         for problem in [str(err), *err.problems]:
             flash(problem, "error")
         return _revision_page(get_revision_for(current_user, revision_id), 409)
-    flash(_(ACTION_MESSAGES[action]), "success")
+    flash(str(ACTION_MESSAGES[action]), "success")
     if action == "discard":
         return redirect(url_for(".dashboard"))
     return redirect(url_for(".revision", revision_id=revision_id))
