@@ -45,7 +45,7 @@ def _cache_policy(response: Response) -> None:
     path = request.path
     if path.startswith(PUBLIC_CACHEABLE_PREFIXES):
         return  # static files set their own long-lived headers
-    if response.headers.get("X-Cache-Policy") == "guide" and response.status_code == 200:
+    if response.headers.get("X-Cache-Policy") == "guide" and response.status_code in (200, 304):
         # Guides hold no personal data; the PWA caches them for offline reading.
         del response.headers["X-Cache-Policy"]
         response.headers["Cache-Control"] = "private, no-cache"

@@ -1,0 +1,1 @@
+"""Guides (playbooks): content model, rendering, search, editing with review, file sync."""

@@ -1,0 +1,164 @@
+"""Reading guides: the list, one guide, the offline index, and the reader's own bits.
+
+Guide pages, the list and the index carry nothing about the reader, so the phone may keep them
+(`mark_guide_cacheable`). What is about the reader (the "updated" note, their own feedback) comes
+from /api/guides/<slug>/me, fetched by the page's script and never cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from mentor_app.db import db_session
+from mentor_app.playbooks import policy, services
+from mentor_app.playbooks.forms import FeedbackForm
+from mentor_app.playbooks.models import Guide
+from mentor_app.playbooks.render import split_before
+from mentor_app.security import json_error, mark_guide_cacheable
+from mentor_app.web import now
+
+bp = Blueprint("playbooks", __name__)
+
+QUERY_MAX = 200
+
+
+def get_published_or_404(slug: str) -> Guide:
+    guide = services.get_published(db_session(), slug)
+    if guide is None:
+        abort(404)
+    return guide
+
+
+def _cacheable(body: Any, status: int = 200) -> Response:
+    return mark_guide_cacheable(make_response(body, status))
+
+
+@bp.get("/guides")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    kind = request.args.get("kind", "")
+    kind = kind if kind in policy.KINDS else ""
+    tag = request.args.get("tag", "")[:40].strip()
+    query = " ".join(request.args.get("q", "")[:QUERY_MAX].split())
+    session = db_session()
+    guides = services.published_guides(session)
+    results = None
+    if query:
+        results = services.filter_guides(services.search_guides(session, query), kind, tag)
+    groups = services.group_by_kind(services.filter_guides(guides, kind, tag))
+    page = render_template(
+        "playbooks/list.html",
+        groups=groups,
+        results=results,
+        query=query,
+        kind=kind,
+        tag=tag,
+        tags=services.all_tags(guides),
+        kinds=policy.KINDS,
+        kind_labels=policy.KIND_LABELS,
+    )
+    return _cacheable(page)
+
+
+@bp.get("/guides/index.json")
+@login_required
+def index_json():  # type: ignore[no-untyped-def]
+    document = services.index_document(db_session())
+    if request.if_none_match.contains_weak(document.etag.strip('"')):
+        response = Response(status=304)
+    else:
+        response = Response(document.body, mimetype="application/json")
+    response.headers["ETag"] = document.etag
+    return mark_guide_cacheable(response)
+
+
+def _guide_page(guide: Guide, form: FeedbackForm, status: int = 200) -> Any:
+    revision = guide.current_revision
+    before_related, from_related = split_before(guide.body_html, "Related")
+    return render_template(
+        "playbooks/guide.html",
+        guide=guide,
+        revision=revision,
+        before_related=Markup(before_related),  # noqa: S704 - rendered once, sanitised by nh3
+        from_related=Markup(from_related),  # noqa: S704
+        form=form,
+        kind_label=policy.KIND_LABELS[guide.kind],
+        may_edit=current_user.role in policy.EDITOR_ROLES,
+    ), status
+
+
+@bp.get("/guides/<slug>")
+@login_required
+def guide(slug: str):  # type: ignore[no-untyped-def]
+    page, status = _guide_page(get_published_or_404(slug), FeedbackForm())
+    return _cacheable(page, status)
+
+
+@bp.post("/guides/<slug>/feedback")
+@login_required
+def feedback(slug: str):  # type: ignore[no-untyped-def]
+    """The no-script way to answer "Did this help?" (the page's script uses the API)."""
+    guide = get_published_or_404(slug)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        return _guide_page(guide, form, 400)
+    services.give_feedback(
+        db_session(), now(), current_user, guide, form.helpful.data == "yes", form.comment.data
+    )
+    flash(_("Thank you. Your answer helps us improve this guide."), "success")
+    return redirect(url_for("playbooks.guide", slug=slug, _anchor="feedback"))
+
+
+def _api_guide(slug: str) -> Guide | None:
+    return services.get_published(db_session(), slug)
+
+
+@bp.get("/api/guides/<slug>/me")
+@login_required
+def me(slug: str):  # type: ignore[no-untyped-def]
+    """The reader's own view of a guide: what changed since they last read it, their answer."""
+    guide = _api_guide(slug)
+    if guide is None:
+        return json_error(404, "Not found.")
+    shown = request.args.get("rev", "")
+    shown_id = int(shown) if shown.isdigit() and len(shown) < 12 else None
+    return jsonify(services.open_guide(db_session(), now(), current_user, guide, shown_id))
+
+
+@bp.post("/api/guides/<slug>/feedback")
+@login_required
+def api_feedback(slug: str):  # type: ignore[no-untyped-def]
+    guide = _api_guide(slug)
+    if guide is None:
+        return json_error(404, "Not found.")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return json_error(400, "Send a JSON object.")
+    helpful = data.get("helpful")
+    comment = data.get("comment")
+    if not isinstance(helpful, bool):
+        return json_error(400, "'helpful' must be true or false.")
+    if comment is not None and not isinstance(comment, str):
+        return json_error(400, "'comment' must be text.")
+    if comment is not None and len(comment) > policy.COMMENT_MAX:
+        return json_error(400, f"'comment' may be at most {policy.COMMENT_MAX} characters.")
+    if comment is not None and "\x00" in comment:
+        return json_error(400, "'comment' is not valid text.")
+    services.give_feedback(db_session(), now(), current_user, guide, helpful, comment)
+    return jsonify({"helpful": helpful, "has_comment": bool((comment or "").strip())})

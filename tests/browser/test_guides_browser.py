@@ -1,0 +1,229 @@
+"""Guides in a real browser (Playwright + Debian's Chromium) against the real app.
+
+- static/js/guides-search.js ranks exactly as mentor_app/playbooks/search.py does, on the
+  same table of queries, and searches as you type, also with the network gone;
+- a mentor on a 360 px phone sees the First minute block first, in large text, with related
+  guides and the consult button within reach;
+- the "updated: what changed" note and one-tap feedback work through the page's script;
+- the editor's live preview shows sanitised HTML and the problems.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from mentor_app.accounts.models import User
+from mentor_app.playbooks import editing, policy, search, services
+from mentor_app.playbooks.models import Guide, GuideFeedback
+from tests.conftest import PASSWORD
+from tests.playbooks.support import SEARCH_TABLE, make_revision, seed_library
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("needs Debian's chromium: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live(app, db, clock) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app serving the test database on a free port, with the guide library published."""
+    seed_library(db, clock())
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def _console_problem(page, message) -> None:  # type: ignore[no-untyped-def]
+    # The icons belong to the PWA's issue; anything else logged as an error is a failure here
+    # (a CSP refusal, a script error, a failed request of ours).
+    if message.type == "error" and not message.location.get("url", "").endswith("favicon.ico"):
+        page.problems.append(message.text)
+
+
+def signed_in_page(browser, base: str, actors, role: str, width: int = 360):  # type: ignore[no-untyped-def]
+    """A fresh phone-sized browser context signed in as a new user of `role`."""
+    user_id, email = actors.create(role)
+    context = browser.new_context(viewport={"width": width, "height": 740})
+    page = context.new_page()
+    page.problems = []  # type: ignore[attr-defined]
+    page.on("console", lambda m: _console_problem(page, m))
+    page.on("pageerror", lambda e: page.problems.append(str(e)))
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form [type=submit]")
+    if "/login/totp" in page.url:
+        page.fill("input[name=code]", actors.code(email))
+        page.click("form [type=submit]")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.url
+    return page, user_id
+
+
+def test_js_search_ranks_exactly_like_the_server(browser, live, actors, library_db) -> None:  # type: ignore[no-untyped-def]
+    page, _ = signed_in_page(browser, live, actors, "mentor")
+    page.goto(f"{live}/guides")
+    queries = [query for query, _ in SEARCH_TABLE]
+    in_browser = page.evaluate(
+        """async (queries) => {
+            const src = document.querySelector('script[src*="guides-search"]').src;
+            const m = await import(src);  // the very module the page runs
+            const docs = await m.loadDocs();
+            return queries.map((q) => m.search(docs, q, 5).map((h) => [h.slug, h.score]));
+        }""",
+        queries,
+    )
+    docs = search.build(services.index_document(library_db).entries)
+    misses = []
+    for (query, expected), browser_hits in zip(SEARCH_TABLE, in_browser, strict=True):
+        server_hits = [[slug, score] for slug, score in search.search(docs, query, 5)]
+        assert browser_hits == server_hits, (
+            f"{query!r}: browser {browser_hits} server {server_hits}"
+        )
+        if not browser_hits or browser_hits[0][0] != expected:
+            misses.append(f"{query!r}: expected {expected}, got {browser_hits[:2]}")
+    assert not misses, "\n".join(misses)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_results_as_you_type_and_offline(browser, live, actors) -> None:  # type: ignore[no-untyped-def]
+    page, _ = signed_in_page(browser, live, actors, "mentor")
+    page.goto(f"{live}/guides")
+    search_box = page.locator("[data-guide-search-input]")
+    search_box.click()  # loads the index
+    page.wait_for_timeout(300)
+    search_box.press_sequentially("funer")
+    first = page.locator("#guide-results .guide-link").first
+    first.wait_for()
+    assert first.get_attribute("href") == "/guides/bereavement-illness-in-family"
+    search_box.fill("")
+    search_box.dispatch_event("input")
+    page.locator("#kind-trigger").wait_for()  # the full list is back
+
+    page.context.set_offline(True)
+    search_box.press_sequentially("shoutin")
+    page.wait_for_timeout(300)
+    first = page.locator("#guide-results .guide-link").first
+    assert first.get_attribute("href") == "/guides/confrontation-rupture"
+    page.context.set_offline(False)
+
+    page.goto(f"{live}/")  # the mentor's home page searches the same way
+    home_box = page.locator("[data-guide-search-input]")
+    home_box.press_sequentially("grief")
+    page.locator("#home-guide-results ol .guide-link").first.wait_for()
+    href = page.locator("#home-guide-results ol .guide-link").first.get_attribute("href")
+    assert href == "/guides/bereavement-illness-in-family"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_mentor_reads_a_guide_on_a_360px_phone(browser, live, actors) -> None:  # type: ignore[no-untyped-def]
+    page, _ = signed_in_page(browser, live, actors, "mentor", width=360)
+    page.goto(f"{live}/guides/bereavement-illness-in-family")
+    first_minute = page.locator(".first-minute").bounding_box()
+    when = page.locator("#g-when-this-applies").bounding_box()
+    title = page.locator("main h1").bounding_box()
+    assert title["y"] < first_minute["y"] < when["y"]
+    assert first_minute["y"] < 740, "the First minute block starts on the first screen"
+    size = page.evaluate("getComputedStyle(document.querySelector('.first-minute li')).fontSize")
+    assert float(size.rstrip("px")) >= 18
+    body_size = page.evaluate("getComputedStyle(document.querySelector('#g-steps li')).fontSize")
+    assert float(body_size.rstrip("px")) >= 16
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling"
+
+    fab = page.locator(".consult-fab")
+    box = fab.bounding_box()
+    assert fab.is_visible() and box["y"] + box["height"] <= 740 and box["height"] >= 44
+    assert "Consult about this" in fab.inner_text()
+    for link in page.locator("#g-related a").all():
+        link_box = link.bounding_box()
+        assert link_box["height"] >= 44 and link_box["width"] >= 200
+    in_text = page.locator(".guide-consult a").bounding_box()
+    assert in_text["height"] >= 44
+    page.locator("#g-related a").first.click()
+    page.wait_for_load_state()
+    assert "/guides/" in page.url and "bereavement" not in page.url
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_updated_note_and_one_tap_feedback(browser, live, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    page, mentor_id = signed_in_page(browser, live, actors, "mentor")
+    page.goto(f"{live}/guides/trauma-reminders")
+    page.wait_for_timeout(300)  # the page's script records the reading
+    assert page.locator("[data-guide-updated]").is_hidden()
+
+    coordinator_id, _ = actors.create("coordinator")
+    guide = db.scalar(select(Guide).where(Guide.slug == "trauma-reminders"))
+    revision = make_revision(
+        db, clock(), guide, coordinator_id, policy.IN_REVIEW, note="Shorter first minute."
+    )
+    editing.act(db, clock(), db.get(User, coordinator_id), revision, "publish")
+    db.commit()
+
+    page.reload()
+    note = page.locator("[data-guide-updated]")
+    note.wait_for(state="visible")
+    assert "Shorter first minute." in note.inner_text()
+
+    page.locator("button[name=helpful][value=yes]").click()
+    page.locator("[data-feedback-status]").filter(has_text="Thank you").wait_for()
+    assert page.locator("button[name=helpful][value=yes]").get_attribute("aria-pressed") == "true"
+    assert page.url.endswith("/guides/trauma-reminders")  # no page load: one tap, in place
+    saved = db.scalar(select(GuideFeedback).where(GuideFeedback.user_id == mentor_id))
+    assert saved is not None and saved.helpful is True
+    page.reload()
+    page.wait_for_timeout(300)
+    assert page.locator("[data-guide-updated]").is_hidden()  # shown once
+    assert page.locator("button[name=helpful][value=yes]").get_attribute("aria-pressed") == "true"
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def test_editor_live_preview_is_sanitised(browser, live, actors) -> None:  # type: ignore[no-untyped-def]
+    page, _ = signed_in_page(browser, live, actors, "coordinator", width=1024)
+    page.goto(f"{live}/guide-editor/trauma-reminders/edit")
+    preview = page.locator("[data-guide-preview]")
+    preview.wait_for(state="visible")
+    source = page.locator("textarea[name=body]")
+    text = source.input_value().replace(
+        "## Steps\n", "## Steps\n0. <script>window.hacked=1</script> [x](javascript:alert(1))\n", 1
+    )
+    source.fill(text.replace("## Sources", "## Sauces"))
+    source.dispatch_event("input")
+    problems = page.locator("[data-guide-problems]")
+    problems.filter(has_text="Unknown section").wait_for(state="visible")
+    page.locator("[data-guide-preview] #g-steps").filter(has_text="window.hacked").wait_for()
+    assert page.evaluate("window.hacked") is None
+    assert page.locator("[data-guide-preview] script").count() == 0
+    assert page.locator('[data-guide-preview] a[href^="javascript"]').count() == 0
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def library_db(db):  # type: ignore[no-untyped-def]
+    return db

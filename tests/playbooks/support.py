@@ -1,0 +1,141 @@
+"""Shared helpers for the guide tests: the seeded library, small guides, the search table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mentor_app.playbooks import editing, policy
+from mentor_app.playbooks.models import Guide, GuideRevision
+from mentor_app.playbooks.sync import sync_library
+
+# Query → the guide a mentor would expect first. Shared by the server-side test and the
+# browser test (which runs static/js/guides-search.js on /guides/index.json).
+SEARCH_TABLE = [
+    ("death", "bereavement-illness-in-family"),
+    ("funeral", "bereavement-illness-in-family"),
+    ("grief", "bereavement-illness-in-family"),
+    ("berevement", "bereavement-illness-in-family"),  # typo: one letter missing
+    ("angry", "confrontation-rupture"),
+    ("shouting", "confrontation-rupture"),
+    ("shouted at me", "confrontation-rupture"),  # stem
+    ("angry client", "confrontation-rupture"),
+    ("released from prison", "release-day-first-weeks"),
+    ("stopped taking meds", "mental-illness-flaring"),
+    ("hearing voices", "mental-illness-flaring"),
+    ("hopeless", "depression-hopelessness"),
+    ("depresion", "depression-hopelessness"),  # typo
+    ("suicidal", "depression-hopelessness"),
+    ("anniversary of the attack", "anniversaries-trials-media"),
+    ("evicted", "losing-work-housing-benefits"),
+    ("lost my job", "losing-work-housing-benefits"),
+    ("divorce", "family-conflict-breakup"),
+    ("impulsive", "impulsive-choices-adhd"),
+    ("flashback", "trauma-reminders"),
+    ("traumma", "trauma-reminders"),  # typo: a letter too many
+    ("missed meetings", "withdrawal-rupture"),
+    ("ghosting", "withdrawal-rupture"),
+    ("pretending", "suspected-false-compliance"),
+    ("told the police", "trust-shaken-information-sharing"),
+    ("betrayed", "trust-shaken-information-sharing"),
+    ("personality disorder", "recurring-conflict-personality-disorder"),
+    ("upfrnt", "after-being-upfront"),  # typo: a letter missing
+    ("reconciliation", "repairing-family-community-ties"),
+    ("motivational interviewing", "motivational-interviewing"),
+    ("open questions", "motivational-interviewing"),
+    ("miracle question", "solution-focused-questions"),
+    ("psycho-education", "psycho-education-timing"),
+    ("religion", "not-opening-with-ideology"),
+    ("explain the programme", "transparency-goals-roles"),
+    ("snitch", "trust-shaken-information-sharing"),
+    ("lonely", "new-identity-belonging"),
+    ("critical thinking", "thinking-skills-and-stigma"),
+    ("music concert", "contact-from-former-group"),
+    ("psycologist", "when-to-consult-psychologist"),  # typo
+    ("discharge plan", "discharge-self-management-plan"),
+    ("multi-agency", "staying-in-lanes-commitment"),
+    ("ber", "bereavement-illness-in-family"),  # as you type: a prefix
+]
+
+
+def seed_library(session: Any, now: datetime) -> None:
+    report = sync_library(session, now)
+    assert report.ok, report.problems
+    session.commit()
+
+
+def guide_body(
+    first_minute: str = "- Breathe.\n- Listen.", related: str = "", extra: str = ""
+) -> str:
+    sections = {
+        "When this applies": "- A test situation.",
+        "First minute": first_minute,
+        "Steps": "1. Do the first thing.\n2. Do the next thing." + extra,
+        "Say": '- "I am here."',
+        "Avoid": '- "Calm down."',
+        "Call a consultant when": "- Someone is in danger.",
+        "Related": related or "- None yet.",
+        "Sources": "- A test source.",
+    }
+    return "\n\n".join(f"## {name}\n{text}" for name, text in sections.items()) + "\n"
+
+
+def publish_guide(
+    session: Any,
+    now: datetime,
+    slug: str = "test-guide",
+    title: str = "A test guide",
+    body: str | None = None,
+    kind: str = "trigger",
+    note: str = "First version.",
+) -> Guide:
+    """A small published guide, as a library sync would make it."""
+    guide = session.query(Guide).filter_by(slug=slug).one_or_none()
+    if guide is None:
+        guide = Guide(
+            slug=slug,
+            kind=kind,
+            topic="test",
+            expertise=[],
+            state=policy.GUIDE_DRAFT,
+            title=title,
+            summary="A guide for tests.",
+            tags=["test"],
+            synonyms=["trial run"],
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(guide)
+        session.flush()
+    content = editing.Content(
+        title=title,
+        summary="A guide for tests.",
+        body=body or guide_body(),
+        tags=["test"],
+        synonyms=["trial run"],
+        note=note,
+    )
+    revision = editing.new_revision(session, now, guide, content, None, policy.ORIGIN_FILE)
+    editing.publish_revision(session, now, revision, None)
+    session.commit()
+    return guide
+
+
+def make_revision(
+    session: Any,
+    now: datetime,
+    guide: Guide,
+    author_id: int,
+    state: str = policy.DRAFT,
+    note: str = "Clearer first minute.",
+    body: str | None = None,
+) -> GuideRevision:
+    content = editing.Content.of(guide)
+    content.body = body or guide_body("- Breathe slowly.\n- Listen first.")
+    content.note = note
+    revision = editing.new_revision(session, now, guide, content, author_id, policy.ORIGIN_APP)
+    revision.state = state
+    if state == policy.IN_REVIEW:
+        revision.submitted_at = now
+    session.commit()
+    return revision
