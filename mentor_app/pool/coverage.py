@@ -177,13 +177,16 @@ def build_grid(
     language: str | None = None,
     expertise: str | None = None,
     days: int = DAYS,
+    reachable_only: bool = True,
 ) -> Grid:
+    """`reachable_only=False` counts everyone on call by plan, reachable or not (to tell "nobody
+    planned" from "planned, but their phones are not getting through")."""
     zone = ZoneInfo(zone_name)
     start, end = week_bounds(now, zone_name, days)
     n = -int(-(end - start) // HOUR)
     found, spans = on_call_intervals(session, now, start, end, language, expertise)
     reach = reachability_for(session, found)
-    reachable = {cid for cid, r in reach.items() if r.reachable}
+    reachable = {cid for cid, r in reach.items() if r.reachable or not reachable_only}
     diff = [0] * (n + 1)
     masks: dict[int, int] = {}
     for consultant_id, intervals in spans.items():

@@ -33,12 +33,18 @@ def _filter_args() -> tuple[str | None, str | None]:
 @roles_required("coordinator")
 def coverage_page():  # type: ignore[no-untyped-def]
     language, expertise = _filter_args()
-    grid = coverage.build_grid(db_session(), now(), viewer_zone(), language, expertise)
+    count = request.args.get("count") or "reachable"
+    if count not in ("reachable", "all"):
+        abort(400)
+    grid = coverage.build_grid(
+        db_session(), now(), viewer_zone(), language, expertise, reachable_only=count == "reachable"
+    )
     return render_template(
         "pool/coverage.html",
         grid=grid,
         language=language,
         expertise=expertise,
+        count=count,
         languages=services.pool_languages(db_session()),
         tag_labels=services.tag_labels(db_session()),
         weekdays=forms.WEEKDAY_NAMES,
@@ -91,7 +97,8 @@ def coverage_hour():  # type: ignore[no-untyped-def]
         at=at,
         delta_hour=coverage.HOUR,
         zone=viewer_zone(),
-        on_call=people(detail.on_call),
+        on_call=[p for p in people(detail.on_call) if p["reach"].reachable],
+        on_call_unreachable=[p for p in people(detail.on_call) if not p["reach"].reachable],
         could_cover=people(detail.could_cover),
         language=language,
         expertise=expertise,

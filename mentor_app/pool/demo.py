@@ -146,5 +146,6 @@ def demo_pool(session: Session, now: datetime) -> list[str]:
         _shape(session, now, user, coordinator, zone, expertise, region, shifts, state)
     return [
         f"Consultant pool: {len(EXTRA)} more demo consultants (password {DEMO_POOL_PASSWORD},",
-        "  no two-factor yet); coverage has a deliberate gap on Sunday 00:00-08:00 Stockholm.",
+        "  no two-factor yet, no phone subscribed: choose 'Everyone on call by plan' on the",
+        "  coverage page); the plan has a deliberate gap on Sunday 00:00-08:00 Stockholm time.",
     ]

@@ -23,7 +23,7 @@ from mentor_app.pool.windows import refresh_windows
 
 MAX_WEEKLY_SHIFTS = 42
 MAX_OVERRIDE = timedelta(days=31)
-MAX_HOLIDAY_DAYS = 366
+MAX_HOLIDAY_DAYS = 365  # first and last day included
 MAX_FUTURE = timedelta(days=400)
 WEEKDAYS = range(7)
 
@@ -212,7 +212,7 @@ def add_holiday(
     _may_edit(actor, consultant_id)
     if ends_on < starts_on:
         raise PoolError("The holiday ends before it starts.")
-    if (ends_on - starts_on).days >= MAX_HOLIDAY_DAYS:
+    if (ends_on - starts_on).days + 1 > MAX_HOLIDAY_DAYS:
         raise PoolError("A holiday lasts at most a year.")
     profile = lock_profile(session, consultant_id)
     today = now.astimezone(ZoneInfo(profile.timezone)).date()
