@@ -41,7 +41,7 @@ from mentor_app.pool.models import (
     OnCallWindow,
     WeeklyShift,
 )
-from mentor_app.pool.services import DEFAULT_TAGS, ensure_default_tags
+from mentor_app.pool.validation import DEFAULT_TAGS, ensure_default_tags
 from mentor_app.pool.windows import refresh_all
 
 BUDGET_MS = 300

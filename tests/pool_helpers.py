@@ -12,13 +12,13 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import Role, User
-from mentor_app.pool import services, vetting
+from mentor_app.pool import services, validation, vetting
 from mentor_app.pool.models import ConsultantExpertise, ConsultantProfile, WeeklyShift
 from mentor_app.pool.windows import refresh_windows
 
 
 def give_actor_pool_profile(session: Session, now: datetime, user: User) -> None:
-    services.ensure_default_tags(session)
+    validation.ensure_default_tags(session)
     if user.role != Role.CONSULTANT.value:
         return
     profile = services.ensure_profile(session, now, user)
@@ -39,7 +39,7 @@ def set_profile(session: Session, user_id: int, **values: object) -> ConsultantP
 
 
 def set_expertise(session: Session, user_id: int, tags: list[str]) -> None:
-    services.ensure_default_tags(session)
+    validation.ensure_default_tags(session)
     profile = session.get(ConsultantProfile, user_id)
     assert profile is not None
     profile.expertise = [ConsultantExpertise(tag=t) for t in tags]

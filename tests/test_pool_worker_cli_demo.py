@@ -74,14 +74,30 @@ def test_extend_windows_keeps_the_horizon(app, actors, db) -> None:  # type: ign
     consultant, _ = actors.create("consultant")
     db.add(WeeklyShift(consultant_id=consultant, weekday=0, starts=time(9), ends=time(10)))
     db.commit()
-    assert worker_steps.extend_windows(db, NOW) >= 1
+    assert worker_steps.extend_windows(db, NOW) == 1
     db.commit()
     assert db.scalar(select(func.count()).select_from(OnCallWindow)) == 3
+    assert worker_steps.extend_windows(db, NOW + timedelta(hours=23)) == 0  # fresh enough
     four_weeks = NOW + timedelta(weeks=4)
-    worker_steps.extend_windows(db, four_weeks)
+    assert worker_steps.extend_windows(db, four_weeks) == 1
     db.commit()
     last = db.scalar(select(func.max(OnCallWindow.ends_at)))
     assert last > four_weeks + timedelta(weeks=2)
+
+
+def test_extend_windows_works_in_batches_stalest_first(app, actors, db) -> None:  # type: ignore[no-untyped-def]
+    ids = [actors.create("consultant")[0] for _ in range(3)]
+    pool_helpers.set_profile(db, ids[2], windows_refreshed_at=NOW - timedelta(days=3))
+    pool_helpers.set_profile(db, ids[1], windows_refreshed_at=NOW - timedelta(days=2))
+    pool_helpers.set_profile(db, ids[0], windows_refreshed_at=NOW - timedelta(hours=1))
+    db.commit()
+    assert worker_steps.extend_windows(db, NOW, batch=1) == 1
+    db.commit()
+    db.expire_all()
+    assert db.get(ConsultantProfile, ids[2]).windows_refreshed_at == NOW
+    assert worker_steps.extend_windows(db, NOW, batch=5) == 1  # ids[1]; ids[0] is fresh
+    db.commit()
+    assert worker_steps.extend_windows(db, NOW, batch=5) == 0
 
 
 def test_steps_are_registered() -> None:
@@ -94,7 +110,7 @@ def test_steps_are_registered() -> None:
 
 def test_create_user_consultant_is_vetted_by_operator(app, db) -> None:  # type: ignore[no-untyped-def]
     runner = app.test_cli_runner()
-    from mentor_app.pool.services import ensure_default_tags
+    from mentor_app.pool.validation import ensure_default_tags
 
     ensure_default_tags(db)
     db.commit()

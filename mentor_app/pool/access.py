@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from mentor_app.accounts.models import Role, User
 from mentor_app.db import db_session
-from mentor_app.pool import services
+from mentor_app.pool import services, validation
 from mentor_app.pool.models import ConsultantProfile
 from mentor_app.web import now
 
@@ -36,6 +36,6 @@ def viewer_zone() -> str:
     """The signed-in user's time zone, or UTC if the account holds one we do not know."""
     zone = getattr(current_user, "timezone", None) or "UTC"
     try:
-        return services.clean_timezone(zone)
+        return validation.clean_timezone(zone)
     except services.PoolError:
         return "UTC"

@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from mentor_app.db import db_session
-from mentor_app.pool import services
+from mentor_app.pool import services, switches
 from mentor_app.pool.access import my_profile
 from mentor_app.security import json_error, roles_required
 from mentor_app.web import now
@@ -27,7 +27,7 @@ ALLOWED_KEYS = {"available", "hours"}
 
 def _state():  # type: ignore[no-untyped-def]
     profile = my_profile()
-    return jsonify(services.availability(db_session(), now(), profile).as_json())
+    return jsonify(switches.current_state(db_session(), now(), profile).as_json())
 
 
 @bp.get("/availability")
@@ -53,7 +53,7 @@ def set_availability():  # type: ignore[no-untyped-def]
         return json_error(400, "'hours' must be a whole number from 1 to 24.")
     profile = my_profile()
     try:
-        services.set_availability(db_session(), now(), profile, available, hours)
+        switches.set_availability(db_session(), now(), profile, available, hours)
     except services.PoolError as err:
         return json_error(400, str(err))
     return _state()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from mentor_app.accounts.models import User
 from mentor_app.db import db_session
 from mentor_app.notifications.reachability import reachability_for
-from mentor_app.pool import coverage, forms, services
+from mentor_app.pool import coverage, forms, validation
 from mentor_app.pool.access import viewer_zone
 from mentor_app.pool.queries import NO_LOAD, load_for
 from mentor_app.pool.views import bp
@@ -22,9 +22,9 @@ from mentor_app.web import now
 def _filter_args() -> tuple[str | None, str | None]:
     language = (request.args.get("language") or "").strip() or None
     expertise = (request.args.get("expertise") or "").strip() or None
-    if language is not None and language not in services.language_names():
+    if language is not None and language not in validation.language_names():
         abort(400)
-    if expertise is not None and expertise not in services.tag_labels(db_session()):
+    if expertise is not None and expertise not in validation.tag_labels(db_session()):
         abort(400)
     return language, expertise
 
@@ -45,8 +45,8 @@ def coverage_page():  # type: ignore[no-untyped-def]
         language=language,
         expertise=expertise,
         count=count,
-        languages=services.pool_languages(db_session()),
-        tag_labels=services.tag_labels(db_session()),
+        languages=validation.pool_languages(db_session()),
+        tag_labels=validation.tag_labels(db_session()),
         weekdays=forms.WEEKDAY_NAMES,
         now=now(),
     )
@@ -102,5 +102,5 @@ def coverage_hour():  # type: ignore[no-untyped-def]
         could_cover=people(detail.could_cover),
         language=language,
         expertise=expertise,
-        tag_labels=services.tag_labels(session),
+        tag_labels=validation.tag_labels(session),
     )

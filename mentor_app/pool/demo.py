@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.accounts import services as accounts
 from mentor_app.accounts.models import User
-from mentor_app.pool import services, vetting
+from mentor_app.pool import services, validation, vetting
 from mentor_app.pool.models import ConsultantExpertise, ConsultantRegion, WeeklyShift
 from mentor_app.pool.policy import END_OF_DAY
 from mentor_app.pool.windows import refresh_windows
@@ -125,7 +125,7 @@ def _expiry(state: str, today: date) -> date:
 
 
 def demo_pool(session: Session, now: datetime) -> list[str]:
-    services.ensure_default_tags(session)
+    validation.ensure_default_tags(session)
     coordinator = session.scalar(select(User).where(User.email == "coordinator@example.org"))
     for email, (zone, expertise, region, shifts) in MAIN.items():
         user = session.scalar(select(User).where(User.email == email))

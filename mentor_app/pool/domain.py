@@ -12,7 +12,7 @@ from mentor_app import cli, demo, ui
 
 def language_name(code: str) -> str:
     """A language code as its name in the reader's language ("sv" → "Swedish")."""
-    from mentor_app.pool.services import language_names
+    from mentor_app.pool.validation import language_names
 
     locale = str(get_locale() or "en")
     try:
@@ -25,15 +25,15 @@ def language_name(code: str) -> str:
 def consultant_home() -> dict:
     """What the consultant's home section shows: the switch and whether routing counts them."""
     from mentor_app.db import db_session
-    from mentor_app.pool import services
+    from mentor_app.pool import switches, validation
     from mentor_app.pool.access import my_profile
     from mentor_app.web import now
 
     profile = my_profile()
     return {
         "profile": profile,
-        "availability": services.availability(db_session(), now(), profile),
-        "hours": list(range(1, services.MAX_AVAILABLE_HOURS + 1)),
+        "availability": switches.current_state(db_session(), now(), profile),
+        "hours": list(range(1, validation.MAX_AVAILABLE_HOURS + 1)),
     }
 
 

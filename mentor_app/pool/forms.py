@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from mentor_app.pool import vetting
 from mentor_app.pool.policy import END_OF_DAY
-from mentor_app.pool.services import MAX_BIO, MAX_OPEN_LIMIT, MAX_REST_MINUTES, MAX_SOFT_CAP
+from mentor_app.pool.validation import MAX_BIO, MAX_OPEN_LIMIT, MAX_REST_MINUTES, MAX_SOFT_CAP
 
 WEEKDAY_NAMES = [
     _l("Monday"),

@@ -83,6 +83,8 @@ class ConsultantProfile(Base):
     quiet_from: Mapped[time | None] = mapped_column(Time)
     quiet_until: Mapped[time | None] = mapped_column(Time)
     expiry_warned_on: Mapped[date | None] = mapped_column(Date)
+    # When the on-call windows were last rebuilt (the worker extends the stalest first).
+    windows_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

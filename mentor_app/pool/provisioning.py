@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from mentor_app.accounts.models import Role, User
 from mentor_app.accounts.services import AccountError
 from mentor_app.audit import services as audit
-from mentor_app.pool import services, vetting
+from mentor_app.pool import services, validation, vetting
 from mentor_app.pool.models import ConsultantExpertise
 
 
@@ -21,8 +21,8 @@ def create_user_hook(session: Session, now: datetime, user: User, expertise: lis
             raise AccountError("--expertise is only for consultants.")
         return
     try:
-        tags = services.clean_tags(session, expertise)
-        services.clean_languages(user.language_list)
+        tags = validation.clean_tags(session, expertise)
+        validation.clean_languages(user.language_list)
     except services.PoolError as err:
         raise AccountError(str(err)) from err
     profile = services.ensure_profile(session, now, user)

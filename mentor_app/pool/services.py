@@ -1,4 +1,4 @@
-"""Pool actions: profiles, credentials, limits, vetting, availability.
+"""Pool actions: profiles, credentials, limits and vetting.
 
 Services take the session and `now`, validate everything themselves (the JSON API and the
 command line call them without a form), flush, and never commit. A refusal raises `PoolError`
@@ -7,156 +7,37 @@ before anything is written, so the request boundary rolls back and nothing is st
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import available_timezones
+from datetime import date, datetime, time
 
-from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import Role, User
 from mentor_app.audit import services as audit
-from mentor_app.pool import policy, vetting
+from mentor_app.pool import vetting
 from mentor_app.pool.models import (
     ConsultantExpertise,
     ConsultantLanguage,
     ConsultantProfile,
     ConsultantRegion,
-    ExpertiseTag,
-    OnCallWindow,
+)
+from mentor_app.pool.validation import (
+    LANGUAGE_RE,
+    MAX_BIO,
+    MAX_OPEN_LIMIT,
+    MAX_REST_MINUTES,
+    MAX_SOFT_CAP,
+    PoolError,
+    bounded,
+    clean_languages,
+    clean_regions,
+    clean_tags,
+    clean_text,
+    clean_timezone,
+    known_zones,
 )
 from mentor_app.pool.windows import refresh_windows
-
-MAX_LANGUAGES = 12
-MAX_REGIONS = 10
-MAX_BIO = 600
-MAX_REST_MINUTES = 24 * 60
-MAX_SOFT_CAP = 500
-MAX_OPEN_LIMIT = 50  # the table's check constraint
-MAX_AVAILABLE_HOURS = 24
-REGION_RE = re.compile(r"^[\w][\w .'-]{0,39}$")
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
-TAG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
-
-# The seed list (mentor_app/content/FORMAT.md); coordinators add, relabel and remove tags.
-DEFAULT_TAGS = {
-    "trauma": "Trauma",
-    "depression": "Depression",
-    "psychosis": "Psychosis",
-    "personality-disorders": "Personality disorders",
-    "adhd": "ADHD",
-    "substance-use": "Substance use",
-    "family-work": "Family work",
-    "youth": "Youth",
-    "ideology": "Ideology-specific knowledge",
-}
-
-
-class PoolError(ValueError):
-    """A user-facing refusal; the message is safe to show."""
-
-
-# --- reference data --------------------------------------------------------------------------
-
-
-def ensure_default_tags(session: Session) -> int:
-    """Adds any missing seed tag (demo data and tests; the migration does it in production)."""
-    existing = set(session.scalars(select(ExpertiseTag.tag)))
-    missing = [
-        ExpertiseTag(tag=t, label=lbl) for t, lbl in DEFAULT_TAGS.items() if t not in existing
-    ]
-    session.add_all(missing)
-    session.flush()
-    return len(missing)
-
-
-def tag_labels(session: Session) -> dict[str, str]:
-    rows = session.execute(
-        select(ExpertiseTag.tag, ExpertiseTag.label).order_by(ExpertiseTag.label)
-    )
-    return dict(rows.tuples().all())
-
-
-def pool_languages(session: Session) -> list[str]:
-    """Every language some consultant in the pool speaks (for filter menus)."""
-    return sorted(set(session.scalars(select(ConsultantLanguage.language).distinct())))
-
-
-def language_names(locale: str = "en") -> dict[str, str]:
-    """ISO 639 codes Babel knows, with their names; the list a language code must be in."""
-    return {code: name for code, name in Locale.parse(locale).languages.items() if "_" not in code}
-
-
-def clean_languages(codes: list[str]) -> list[str]:
-    known = language_names()
-    result: list[str] = []
-    for raw in codes:
-        code = raw.strip().lower()
-        if not LANGUAGE_RE.match(code):
-            raise PoolError(
-                f"'{raw[:12]}' is not a language code: use two or three letters (sv, de)."
-            )
-        if code not in known:
-            raise PoolError(f"'{code}' is not a known language code.")
-        if code not in result:
-            result.append(code)
-    if not result:
-        raise PoolError("Give at least one language.")
-    if len(result) > MAX_LANGUAGES:
-        raise PoolError(f"At most {MAX_LANGUAGES} languages.")
-    return result
-
-
-def clean_regions(names: list[str]) -> list[str]:
-    result: list[str] = []
-    for raw in names:
-        name = " ".join(raw.split())
-        if not name:
-            continue
-        if not REGION_RE.match(name):
-            raise PoolError("A region is 1–40 letters, digits, spaces or hyphens.")
-        if name.lower() not in {r.lower() for r in result}:
-            result.append(name)
-    if len(result) > MAX_REGIONS:
-        raise PoolError(f"At most {MAX_REGIONS} regions.")
-    return result
-
-
-def clean_tags(session: Session, tags: list[str]) -> list[str]:
-    known = tag_labels(session)
-    unknown = sorted({t for t in tags if t not in known})
-    if unknown:
-        raise PoolError(
-            f"Unknown expertise tag(s): {', '.join(u[:40] for u in unknown)}. "
-            f"Known: {', '.join(sorted(known)) or 'none yet'}."
-        )
-    return list(dict.fromkeys(tags))
-
-
-def clean_timezone(name: str) -> str:
-    if name != "UTC" and name not in _zones():
-        raise PoolError(f"'{name[:64]}' is not a known time zone (e.g. Europe/Stockholm).")
-    return name
-
-
-_ZONES: set[str] = set()
-
-
-def _zones() -> set[str]:
-    if not _ZONES:
-        _ZONES.update(available_timezones())
-    return _ZONES
-
-
-def _bounded(value: int | None, low: int, high: int, what: str) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise PoolError(f"{what} must be a whole number from {low} to {high}.")
-    return value
-
 
 # --- profiles --------------------------------------------------------------------------------
 
@@ -173,7 +54,7 @@ def ensure_profile(session: Session, now: datetime, user: User) -> ConsultantPro
     profile = ConsultantProfile(
         user_id=user.id,
         vetting_state=vetting.INVITED,
-        timezone=user.timezone if user.timezone in _zones() else "Europe/Stockholm",
+        timezone=user.timezone if user.timezone in known_zones() else "Europe/Stockholm",
         created_at=now,
         updated_at=now,
     )
@@ -253,7 +134,7 @@ def update_practical(
         raise PoolError("Give both ends of the quiet hours, or neither.")
     if data.quiet_from is not None and data.quiet_from == data.quiet_until:
         raise PoolError("Quiet hours must start and end at different times.")
-    rest = _bounded(data.rest_minutes_after_urgent, 0, MAX_REST_MINUTES, "The rest period")
+    rest = bounded(data.rest_minutes_after_urgent, 0, MAX_REST_MINUTES, "The rest period")
     profile = lock_profile(session, profile.user_id)
     changed = _diff(
         profile,
@@ -303,13 +184,6 @@ def _diff(profile: ConsultantProfile, **new: object) -> list[str]:
         if current[name] != compare:
             result.append(name)
     return result
-
-
-def clean_text(value: str | None, limit: int, what: str) -> str:
-    value = " ".join((value or "").split())
-    if len(value) > limit:
-        raise PoolError(f"{what} is at most {limit} characters.")
-    return value
 
 
 def submit_credential(
@@ -400,11 +274,11 @@ def update_limits(
     ip: str | None = None,
 ) -> None:
     _require_coordinator(coordinator)
-    limit = _bounded(open_consult_limit, 0, MAX_OPEN_LIMIT, "The open-consult limit")
+    limit = bounded(open_consult_limit, 0, MAX_OPEN_LIMIT, "The open-consult limit")
     if limit is None:
         raise PoolError("Give the open-consult limit.")
-    cap = _bounded(monthly_soft_cap, 1, MAX_SOFT_CAP, "The monthly soft cap")
-    rest = _bounded(rest_minutes_after_urgent, 0, MAX_REST_MINUTES, "The rest period")
+    cap = bounded(monthly_soft_cap, 1, MAX_SOFT_CAP, "The monthly soft cap")
+    rest = bounded(rest_minutes_after_urgent, 0, MAX_REST_MINUTES, "The rest period")
     profile = lock_profile(session, profile.user_id)
     profile.open_consult_limit, profile.monthly_soft_cap = limit, cap
     profile.rest_minutes_after_urgent = rest
@@ -468,86 +342,6 @@ def change_state(
         details["reason_code"] = reason_code
     record_audit(session, now, actor, profile, STATE_AUDIT_ACTIONS[action], ip, details)
     return target
-
-
-# --- availability ----------------------------------------------------------------------------
-
-
-def set_availability(
-    session: Session, now: datetime, profile: ConsultantProfile, available: bool, hours: int | None
-) -> ConsultantProfile:
-    """`available` True: on call for the next `hours` (1-24) whatever the shifts say, and any
-    pause ends. False with `hours`: paused (off call) for that long, and "available now" ends.
-    False without hours: "available now" ends and the usual shifts apply again (a running pause
-    is left as it is)."""
-    if isinstance(available, bool) is False:
-        raise PoolError("'available' must be true or false.")
-    if hours is not None:
-        _bounded(hours, 1, MAX_AVAILABLE_HOURS, "'hours'")
-    elif available:
-        raise PoolError("Say for how many hours (1-24) you are available.")
-    profile = lock_profile(session, profile.user_id)
-    if available:
-        profile.available_until = now + timedelta(hours=hours or 0)
-        profile.paused_until = None
-    else:
-        profile.available_until = None
-        if hours is not None:
-            profile.paused_until = now + timedelta(hours=hours)
-    profile.last_active_at = profile.updated_at = now
-    session.flush()
-    return profile
-
-
-def resume_plan(session: Session, now: datetime, profile: ConsultantProfile) -> None:
-    """Back to the weekly shifts: clears both "available now" and a pause."""
-    profile = lock_profile(session, profile.user_id)
-    profile.available_until = profile.paused_until = None
-    profile.last_active_at = profile.updated_at = now
-    session.flush()
-
-
-@dataclass(frozen=True)
-class Availability:
-    available_until: datetime | None
-    paused_until: datetime | None
-    on_call_now: bool
-    routable: bool  # active, vetted, credential valid
-
-    def as_json(self) -> dict:
-        return {
-            "available": self.available_until is not None,
-            "available_until": _iso(self.available_until),
-            "paused_until": _iso(self.paused_until),
-            "on_call_now": self.on_call_now,
-        }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def availability(session: Session, now: datetime, profile: ConsultantProfile) -> Availability:
-    """The switches as they stand now (expired ones read as off) and whether routing would
-    count this consultant as on call right now."""
-    from mentor_app.pool.queries import is_routable
-
-    available = profile.available_until if _future(profile.available_until, now) else None
-    paused = profile.paused_until if _future(profile.paused_until, now) else None
-    windows = session.execute(
-        select(OnCallWindow.starts_at, OnCallWindow.ends_at).where(
-            OnCallWindow.consultant_id == profile.user_id,
-            OnCallWindow.starts_at <= now,
-            OnCallWindow.ends_at > now,
-        )
-    ).tuples()
-    on_call = policy.is_on_call(now, list(windows), available, paused)
-    routable = is_routable(session, profile, now)
-    return Availability(available, paused, on_call and routable, routable)
-
-
-def _future(value: datetime | None, now: datetime) -> bool:
-    return value is not None and value > now
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from mentor_app.accounts.models import User
 from mentor_app.db import db_session
-from mentor_app.pool import forms, services, shifts
+from mentor_app.pool import forms, services, shifts, switches
 from mentor_app.pool.access import get_profile_for, my_profile
 from mentor_app.pool.models import ConsultantProfile, OnCallWindow
 from mentor_app.pool.views import bp
@@ -36,7 +36,7 @@ def _render(profile: ConsultantProfile, status: int = 200, **overrides):  # type
             own=current_user.id == profile.user_id,
             plan=shifts.plan_for(session, now(), profile.user_id),
             upcoming=upcoming,
-            availability=services.availability(session, now(), profile),
+            availability=switches.current_state(session, now(), profile),
             weekdays=forms.WEEKDAY_NAMES,
             clock=forms.clock_label,
             shift_form=overrides.get("shift_form") or forms.WeeklyShiftForm(),
@@ -181,16 +181,16 @@ def availability():  # type: ignore[no-untyped-def]
     session = db_session()
     try:
         if form.action.data == "on":
-            services.set_availability(session, now(), profile, True, hours)
+            switches.set_availability(session, now(), profile, True, hours)
             flash(_("You are on call for the next %(n)s hour(s).", n=hours), "success")
         elif form.action.data == "pause":
-            services.set_availability(session, now(), profile, False, hours)
+            switches.set_availability(session, now(), profile, False, hours)
             flash(_("No requests for the next %(n)s hour(s).", n=hours), "success")
         elif form.action.data == "off":
-            services.set_availability(session, now(), profile, False, None)
+            switches.set_availability(session, now(), profile, False, None)
             flash(_("Back to your usual shifts."), "success")
         else:
-            services.resume_plan(session, now(), profile)
+            switches.resume_plan(session, now(), profile)
             flash(_("Back to your usual shifts."), "success")
     except services.PoolError as err:
         flash(str(err), "error")

@@ -18,7 +18,8 @@ from mentor_app.pool.models import (
     ShiftOverride,
     WeeklyShift,
 )
-from mentor_app.pool.services import PoolError, clean_text, lock_profile, record_audit
+from mentor_app.pool.services import lock_profile, record_audit
+from mentor_app.pool.validation import PoolError, clean_text
 from mentor_app.pool.windows import refresh_windows
 
 MAX_WEEKLY_SHIFTS = 42

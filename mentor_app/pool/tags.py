@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from mentor_app.accounts.models import Role, User
 from mentor_app.audit import services as audit
 from mentor_app.pool.models import ConsultantExpertise, ExpertiseTag
-from mentor_app.pool.services import TAG_RE, PoolError, clean_text
+from mentor_app.pool.validation import TAG_RE, PoolError, clean_text
 
 MAX_TAGS = 60
 

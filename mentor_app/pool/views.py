@@ -13,7 +13,7 @@ from sqlalchemy import select
 from mentor_app.accounts.models import Role, User
 from mentor_app.audit.models import AuditEvent
 from mentor_app.db import db_session
-from mentor_app.pool import forms, listing, services, tags, vetting
+from mentor_app.pool import forms, listing, services, switches, tags, validation, vetting
 from mentor_app.pool.access import get_profile_for, my_profile
 from mentor_app.pool.models import VETTING_STATES, ConsultantProfile
 from mentor_app.pool.queries import load_for
@@ -43,8 +43,8 @@ def _filters(source) -> listing.Filters:  # type: ignore[no-untyped-def]
     if len(q) > 80:
         abort(400)
     return listing.Filters(
-        language=pick("language", services.language_names()),
-        expertise=pick("expertise", services.tag_labels(db_session())),
+        language=pick("language", validation.language_names()),
+        expertise=pick("expertise", validation.tag_labels(db_session())),
         state=pick("state", VETTING_STATES),
         credential=pick("credential", listing.CREDENTIAL_FILTERS),
         reach=pick("reach", listing.REACH_FILTERS),
@@ -72,8 +72,8 @@ def index():  # type: ignore[no-untyped-def]
         page=page_no,
         pages=max(1, -(-len(rows) // PAGE_SIZE)),
         filters=filters,
-        tag_labels=services.tag_labels(db_session()),
-        languages=services.pool_languages(db_session()),
+        tag_labels=validation.tag_labels(db_session()),
+        languages=validation.pool_languages(db_session()),
         states=vetting.STATE_LABELS,
         export_form=forms.ExportForm(),
         today=now().date(),
@@ -105,16 +105,9 @@ def _practical_form(profile: ConsultantProfile, **kwargs) -> forms.PracticalForm
     form = forms.PracticalForm(
         data=None if request.method == "POST" else _practical_data(profile), **kwargs
     )
-    form.expertise.choices = list(services.tag_labels(db_session()).items())
-    form.timezone.choices = _zone_choices()
+    form.expertise.choices = list(validation.tag_labels(db_session()).items())
+    form.timezone.choices = validation.timezone_choices()
     return form
-
-
-def _zone_choices() -> list[tuple[str, str]]:
-    from zoneinfo import available_timezones
-
-    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc/"))
-    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
 
 
 def _practical_data(profile: ConsultantProfile) -> dict:
@@ -159,12 +152,12 @@ def _render_profile(profile: ConsultantProfile, status: int = 200, **overrides):
         "reasons": vetting.REASON_CODES,
         "reason_labels": vetting.ALL_REASON_LABELS,
         "states": vetting.STATE_LABELS,
-        "availability": services.availability(session, now(), profile),
+        "availability": switches.current_state(session, now(), profile),
         "reach": reachability_for(session, [profile.user_id])[profile.user_id],
         "load": load_for(session, now(), [profile.user_id]).get(profile.user_id),
         "credential_status": listing.credential_status(profile.credential_expires_on, now().date()),
         "vetted_by": session.get(User, profile.vetted_by_id) if profile.vetted_by_id else None,
-        "tag_labels": services.tag_labels(session),
+        "tag_labels": validation.tag_labels(session),
     }
     if is_coordinator:
         context["credential_form"] = overrides.get("credential_form") or forms.CredentialForm(
@@ -330,7 +323,7 @@ def _render_tags(status: int = 200, form: forms.TagForm | None = None):  # type:
     return (
         render_template(
             "pool/tags.html",
-            tags=services.tag_labels(db_session()),
+            tags=validation.tag_labels(db_session()),
             usage=tags.usage(db_session()),
             form=form or forms.TagForm(),
             label_form=forms.LabelForm(),

@@ -1,4 +1,4 @@
-"""pool: a coded reason for state changes, and the seed list of expertise tags
+"""pool: a coded reason for state changes, when windows were rebuilt, seed expertise tags
 
 Revision ID: 0004
 Revises: 0002
@@ -9,6 +9,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import mentor_app.db
 
 revision: str = "0004"
 down_revision: str | None = "0002"
@@ -33,6 +35,11 @@ SEED_TAGS = {
 def upgrade() -> None:
     with op.batch_alter_table("consultant_profiles", schema=None) as batch_op:
         batch_op.add_column(sa.Column("state_reason_code", sa.String(length=32), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "windows_refreshed_at", mentor_app.db.UTCDateTime(timezone=True), nullable=True
+            )
+        )
 
     # Only the tags not there yet: another branch may seed the same list.
     tags = sa.table("expertise_tags", sa.column("tag", sa.String), sa.column("label", sa.String))
@@ -45,4 +52,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     # The tags stay: by now coordinators own the list and consultants hold the tags.
     with op.batch_alter_table("consultant_profiles", schema=None) as batch_op:
+        batch_op.drop_column("windows_refreshed_at")
         batch_op.drop_column("state_reason_code")
