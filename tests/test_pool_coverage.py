@@ -193,3 +193,7 @@ def test_coverage_pages_render(app, actors, db, clock) -> None:  # type: ignore[
     assert client.get("/pool/coverage/hour?at=2027-01-01T00:00Z").status_code == 400
     assert client.get("/pool/coverage/hour?at=not-a-time").status_code == 400
     assert client.get("/pool/coverage?language=de").status_code == 200
+    assert client.get("/pool/coverage?count=sometimes").status_code == 400
+    # Counting everyone on call by plan adds F and H (on shift all week, phones unreachable).
+    planned = client.get("/pool/coverage?count=all").get_data(as_text=True)
+    assert "no hour without someone" in planned and 'class="cell-gap"' not in planned

@@ -41,6 +41,8 @@ def test_full_vetting_path(app, actors, db, clock) -> None:  # type: ignore[no-u
     consultant, consultant_id = actors.signed_in("consultant")
     coordinator, coordinator_id = actors.signed_in("coordinator")
     invited(db, consultant_id)
+    own_page = consultant.get("/pool/me").get_data(as_text=True)
+    assert "Submit for vetting" in own_page and "Registration number" in own_page
 
     # Submitting without a credential is refused with a reason.
     refused = post(consultant, f"/pool/{consultant_id}/state", action="submit")

@@ -22,7 +22,7 @@ def set_availability(
     pause ends. False with `hours`: paused (off call) for that long, and "available now" ends.
     False without hours: "available now" ends and the usual shifts apply again (a running pause
     is left as it is)."""
-    if isinstance(available, bool) is False:
+    if not isinstance(available, bool):
         raise PoolError("'available' must be true or false.")
     if hours is not None:
         bounded(hours, 1, MAX_AVAILABLE_HOURS, "'hours'")
