@@ -76,6 +76,7 @@ def _ensure_secret_key(app: Flask) -> None:
 DOMAINS = [
     "mentor_app.accounts.domain",
     "mentor_app.playbooks.domain",
+    "mentor_app.pool.domain",
 ]
 
 

@@ -202,6 +202,15 @@ class Actors:
 ACTOR_HOOKS: list = []
 
 
+def _register_actor_hooks() -> None:
+    from tests import pool_helpers
+
+    ACTOR_HOOKS.append(pool_helpers.give_actor_pool_profile)
+
+
+_register_actor_hooks()
+
+
 @pytest.fixture
 def actors(app, clock):  # type: ignore[no-untyped-def]
     return Actors(app, clock)

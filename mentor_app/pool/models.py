@@ -66,6 +66,8 @@ class ConsultantProfile(Base):
     # Set when provisioned from the command line: vetted by whoever ran it.
     vetted_by_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     state_reason: Mapped[str | None] = mapped_column(String(200))
+    # The coded reason for the last return/suspension/reactivation (mentor_app.pool.vetting).
+    state_reason_code: Mapped[str | None] = mapped_column(String(32))
     open_consult_limit: Mapped[int] = mapped_column(Integer, default=3)
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
     bio: Mapped[str] = mapped_column(Text, default="")
@@ -81,6 +83,8 @@ class ConsultantProfile(Base):
     quiet_from: Mapped[time | None] = mapped_column(Time)
     quiet_until: Mapped[time | None] = mapped_column(Time)
     expiry_warned_on: Mapped[date | None] = mapped_column(Date)
+    # When the on-call windows were last rebuilt (the worker extends the stalest first).
+    windows_refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]
 
+# A weekly shift that runs to midnight ends at "24:00", which `time` cannot hold: it is stored
+# as the last representable instant of the day and read as the next day's 00:00.
+END_OF_DAY = time.max
+
 
 @dataclass(frozen=True)
 class Shift:
@@ -69,6 +73,12 @@ def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
 
 
+def _shift_end(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    if clock == END_OF_DAY:
+        return _local(day + timedelta(days=1), time(0), zone)
+    return _local(day, clock, zone)
+
+
 def _days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
     first = start.astimezone(zone).date() - timedelta(days=1)
     last = end.astimezone(zone).date() + timedelta(days=1)
@@ -88,7 +98,7 @@ def on_call_windows(
     days = _days(window_start, window_end, zone)
     shifts = list(shifts)
     planned = [
-        (_local(day, s.starts, zone), _local(day, s.ends, zone))
+        (_local(day, s.starts, zone), _shift_end(day, s.ends, zone))
         for day in days
         for s in shifts
         if s.weekday == day.weekday()

@@ -51,6 +51,7 @@ def refresh_windows(session: Session, now: datetime, consultant_id: int) -> list
     session.add_all(
         OnCallWindow(consultant_id=consultant_id, starts_at=s, ends_at=e) for s, e in intervals
     )
+    profile.windows_refreshed_at = now
     session.flush()
     return intervals
 

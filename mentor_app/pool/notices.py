@@ -1,0 +1,172 @@
+"""Credential-expiry notices: 30 days ahead, and on the day a credential lapses.
+
+Routing drops a consultant with an expired credential by itself (it compares the date); these
+notices make sure nobody is surprised by it. Texts are generic (no names, no numbers): the
+consultant and every coordinator are told to look at the pool. Each message has a dedup key per
+consultant, expiry date and recipient, so a re-run never sends it twice. Queued by the worker,
+outside any request, so there is no reader's locale: the texts are in the default language.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentor_app.accounts.models import Role, User
+from mentor_app.notifications.models import OutboxMessage, PushUrgency
+from mentor_app.notifications.services import Message, enqueue
+from mentor_app.pool import vetting
+from mentor_app.pool.models import ConsultantProfile
+
+WARN_AHEAD = timedelta(days=30)
+# After a worker outage, lapses this recent are still announced; older ones are not news.
+LAPSE_GRACE = timedelta(days=7)
+MESSAGE_TTL = timedelta(days=3)
+
+
+def _coordinators(session: Session) -> list[int]:
+    return list(
+        session.scalars(
+            select(User.id).where(User.role == Role.COORDINATOR.value, User.is_disabled.is_(False))
+        )
+    )
+
+
+def _send(
+    session: Session,
+    now: datetime,
+    recipients: list[int],
+    kind: str,
+    key: str,
+    messages: tuple[Message, Message],
+    consultant_id: int,
+) -> int:
+    """messages = (to the consultant, to coordinators). Returns how many were newly queued."""
+    keys = {user_id: f"{key}:{user_id}" for user_id in recipients}
+    queued = set(
+        session.scalars(
+            select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(keys.values()))
+        )
+    )
+    sent = 0
+    for user_id in recipients:
+        if keys[user_id] in queued:
+            continue
+        message = messages[0] if user_id == consultant_id else messages[1]
+        enqueue(
+            session,
+            now,
+            user_id=user_id,
+            kind=kind,
+            message=message,
+            dedup_key=keys[user_id],
+            urgency=PushUrgency.LOW,
+            ttl=MESSAGE_TTL,
+        )
+        sent += 1
+    return sent
+
+
+def warn_expiring(session: Session, now: datetime) -> int:
+    """Consultants whose credential expires within 30 days and who were not warned for this
+    expiry date yet: a notice to them and to every coordinator; `expiry_warned_on` records it."""
+    today = now.date()
+    profiles = session.scalars(
+        select(ConsultantProfile)
+        .join(User, User.id == ConsultantProfile.user_id)
+        .where(
+            User.role == Role.CONSULTANT.value,
+            User.is_disabled.is_(False),
+            ConsultantProfile.vetting_state.in_((vetting.VETTED, vetting.ACTIVE)),
+            ConsultantProfile.credential_expires_on >= today,
+            ConsultantProfile.credential_expires_on <= today + WARN_AHEAD,
+        )
+        .with_for_update(of=ConsultantProfile, skip_locked=True)
+    ).all()
+    coordinators = _coordinators(session)
+    done = 0
+    for profile in profiles:
+        expires: date = profile.credential_expires_on  # type: ignore[assignment]
+        if profile.expiry_warned_on and profile.expiry_warned_on >= expires - WARN_AHEAD:
+            continue
+        messages = (
+            Message(
+                "Credential renewal due",
+                (
+                    "Your registered credential expires within 30 days. "
+                    "Send the renewal to your coordinator to keep receiving requests."
+                ),
+                "/pool/me",
+                "pool-credential",
+            ),
+            Message(
+                "A credential expires soon",
+                "A consultant's credential expires within 30 days. Open the pool to review.",
+                "/pool/?credential=expiring",
+                "pool-credential",
+            ),
+        )
+        key = f"pool.cred-warn:{profile.user_id}:{expires.isoformat()}"
+        _send(
+            session,
+            now,
+            [profile.user_id, *coordinators],
+            "pool.credential_expiring",
+            key,
+            messages,
+            profile.user_id,
+        )
+        profile.expiry_warned_on = today
+        done += 1
+    session.flush()
+    return done
+
+
+def announce_lapsed(session: Session, now: datetime) -> int:
+    """On the first day after a credential's expiry date: tell the consultant (no more
+    requests until a renewal is recorded) and every coordinator."""
+    today = now.date()
+    profiles = session.scalars(
+        select(ConsultantProfile)
+        .join(User, User.id == ConsultantProfile.user_id)
+        .where(
+            User.role == Role.CONSULTANT.value,
+            User.is_disabled.is_(False),
+            ConsultantProfile.vetting_state.in_((vetting.VETTED, vetting.ACTIVE)),
+            ConsultantProfile.credential_expires_on < today,
+            ConsultantProfile.credential_expires_on >= today - LAPSE_GRACE,
+        )
+    ).all()
+    coordinators = _coordinators(session)
+    messages = (
+        Message(
+            "Credential expired",
+            (
+                "Your registered credential has expired, so no requests reach you until "
+                "a coordinator records the renewal."
+            ),
+            "/pool/me",
+            "pool-credential",
+        ),
+        Message(
+            "A credential has expired",
+            "A consultant no longer receives requests: their credential has expired.",
+            "/pool/?credential=expired",
+            "pool-credential",
+        ),
+    )
+    sent = 0
+    for profile in profiles:
+        key = f"pool.cred-lapsed:{profile.user_id}:{profile.credential_expires_on.isoformat()}"  # type: ignore[union-attr]
+        sent += _send(
+            session,
+            now,
+            [profile.user_id, *coordinators],
+            "pool.credential_expired",
+            key,
+            messages,
+            profile.user_id,
+        )
+    return sent

@@ -1,0 +1,153 @@
+"""Checks shared by the pool's services: codes, lists and limits. Pure except for the two
+reference lists read from the database (expertise tags, languages in the pool)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from babel import Locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mentor_app.pool.models import ConsultantLanguage, ExpertiseTag
+
+MAX_LANGUAGES = 12
+MAX_REGIONS = 10
+MAX_BIO = 600
+MAX_REST_MINUTES = 24 * 60
+MAX_SOFT_CAP = 500
+MAX_OPEN_LIMIT = 50  # the table's check constraint
+MAX_AVAILABLE_HOURS = 24
+REGION_RE = re.compile(r"^[\w][\w .'-]{0,39}$")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
+TAG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+# The seed list (mentor_app/content/FORMAT.md); coordinators add, relabel and remove tags.
+DEFAULT_TAGS = {
+    "trauma": "Trauma",
+    "depression": "Depression",
+    "psychosis": "Psychosis",
+    "personality-disorders": "Personality disorders",
+    "adhd": "ADHD",
+    "substance-use": "Substance use",
+    "family-work": "Family work",
+    "youth": "Youth",
+    "ideology": "Ideology-specific knowledge",
+}
+
+
+class PoolError(ValueError):
+    """A user-facing refusal; the message is safe to show."""
+
+
+# --- reference data --------------------------------------------------------------------------
+
+
+def ensure_default_tags(session: Session) -> int:
+    """Adds any missing seed tag (demo data and tests; the migration does it in production)."""
+    existing = set(session.scalars(select(ExpertiseTag.tag)))
+    missing = [
+        ExpertiseTag(tag=t, label=lbl) for t, lbl in DEFAULT_TAGS.items() if t not in existing
+    ]
+    session.add_all(missing)
+    session.flush()
+    return len(missing)
+
+
+def tag_labels(session: Session) -> dict[str, str]:
+    rows = session.execute(
+        select(ExpertiseTag.tag, ExpertiseTag.label).order_by(ExpertiseTag.label)
+    )
+    return dict(rows.tuples().all())
+
+
+def pool_languages(session: Session) -> list[str]:
+    """Every language some consultant in the pool speaks (for filter menus)."""
+    return sorted(set(session.scalars(select(ConsultantLanguage.language).distinct())))
+
+
+@lru_cache(maxsize=8)
+def language_names(locale: str = "en") -> dict[str, str]:
+    """ISO 639 codes Babel knows, with their names; the list a language code must be in.
+    Cached: treat the result as read-only."""
+    return {code: name for code, name in Locale.parse(locale).languages.items() if "_" not in code}
+
+
+def clean_languages(codes: list[str]) -> list[str]:
+    known = language_names()
+    result: list[str] = []
+    for raw in codes:
+        code = raw.strip().lower()
+        if not LANGUAGE_RE.match(code):
+            raise PoolError(
+                f"'{raw[:12]}' is not a language code: use two or three letters (sv, de)."
+            )
+        if code not in known:
+            raise PoolError(f"'{code}' is not a known language code.")
+        if code not in result:
+            result.append(code)
+    if not result:
+        raise PoolError("Give at least one language.")
+    if len(result) > MAX_LANGUAGES:
+        raise PoolError(f"At most {MAX_LANGUAGES} languages.")
+    return result
+
+
+def clean_regions(names: list[str]) -> list[str]:
+    result: list[str] = []
+    for raw in names:
+        name = " ".join(raw.split())
+        if not name:
+            continue
+        if not REGION_RE.match(name):
+            raise PoolError("A region is 1–40 letters, digits, spaces or hyphens.")
+        if name.lower() not in {r.lower() for r in result}:
+            result.append(name)
+    if len(result) > MAX_REGIONS:
+        raise PoolError(f"At most {MAX_REGIONS} regions.")
+    return result
+
+
+def clean_tags(session: Session, tags: list[str]) -> list[str]:
+    known = tag_labels(session)
+    unknown = sorted({t for t in tags if t not in known})
+    if unknown:
+        raise PoolError(
+            f"Unknown expertise tag(s): {', '.join(u[:40] for u in unknown)}. "
+            f"Known: {', '.join(sorted(known)) or 'none yet'}."
+        )
+    return list(dict.fromkeys(tags))
+
+
+def clean_timezone(name: str) -> str:
+    if name != "UTC" and name not in known_zones():
+        raise PoolError(f"'{name[:64]}' is not a known time zone (e.g. Europe/Stockholm).")
+    return name
+
+
+@lru_cache(maxsize=1)
+def known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in known_zones() if "/" in z and not z.startswith("Etc/"))
+    return [("UTC", "UTC"), *((z, z.replace("_", " ")) for z in zones)]
+
+
+def bounded(value: int | None, low: int, high: int, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise PoolError(f"{what} must be a whole number from {low} to {high}.")
+    return value
+
+
+def clean_text(value: str | None, limit: int, what: str) -> str:
+    value = " ".join((value or "").split())
+    if len(value) > limit:
+        raise PoolError(f"{what} is at most {limit} characters.")
+    return value
