@@ -33,6 +33,15 @@ def test_outcome_categories() -> None:
     assert m.outcome_category("accepted", None) == "in_progress"
 
 
+def test_report_names_only_plain_codes() -> None:
+    merged = rep.collapse(
+        {"general": 9, "general\n": 9, "K-ZZ9Q": 9, "trauma-reminders": 9, "<b>": 9},
+        suppress=True,
+        pattern=rep._CATEGORY_KEY,
+    )
+    assert merged == {"general": 9, "trauma-reminders": 9, "other": 27}
+
+
 def test_load_buckets() -> None:
     assert m.bucket_loads([1, 1, 2, 3, 4, 6, 7, 10, 11, 40]) == {
         "1": 2,
@@ -52,6 +61,8 @@ def test_load_buckets() -> None:
         ("2026-02-30", "2026-03-01", "does not exist"),
         ("03/01/2026", "2026-03-02", "like 2026-03-31"),
         (None, "2026-03-02", "like 2026-03-31"),
+        ("2026-03-01\n", "2026-03-02", "like 2026-03-31"),
+        ("2026-03-01", "2026-03-02T00:00", "like 2026-03-31"),
     ],
 )
 def test_period_validation(start, end, message) -> None:  # type: ignore[no-untyped-def]
@@ -68,7 +79,7 @@ def test_period_bounds() -> None:
     assert march.end_at.isoformat() == "2026-04-01T00:00:00+00:00"
     december = m.parse_month("2025-12")
     assert december is not None and december.last_day == date(2025, 12, 31)
-    for bad in ("2026-13", "2026-00", "1999-12", "26-03", "2026-3", ""):
+    for bad in ("2026-13", "2026-00", "1999-12", "26-03", "2026-3", "", "2026-03\n", "2026-03x"):
         assert m.parse_month(bad) is None
 
 

@@ -124,6 +124,7 @@ def test_month_picker(app, actors, clock) -> None:  # type: ignore[no-untyped-de
     picked = client.get("/reports/?month=2026-02")
     assert picked.status_code == 302 and picked.headers["Location"].endswith("/monthly/2026-02")
     assert client.get("/reports/?month=2026-07").status_code == 400
+    assert client.get("/reports/?month=2026-03x").status_code == 400
 
 
 def test_current_month_is_marked_incomplete(app, actors, clock) -> None:  # type: ignore[no-untyped-def]

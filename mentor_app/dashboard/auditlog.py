@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -41,20 +42,20 @@ class AuditFilter:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
 
 
-def parse_filter(session: Session, args: Mapping[str, str]) -> tuple[AuditFilter, list[str]]:
+def parse_filter(session: Session, args: Mapping[str, str]) -> tuple[AuditFilter, list]:
     """Validate query parameters. Bad ones are dropped and reported, never passed on."""
-    errors: list[str] = []
+    errors: list = []
     values: dict[str, object] = {}
     user = (args.get("user") or "").strip()
     if user:
         values["user_id"] = _user_id(session, user, errors)
     for name, pattern, message in (
-        ("object_type", _OBJECT_TYPE, "Object type: lower-case letters and _ only."),
-        ("object_id", _OBJECT_ID, "Object id: letters, digits and . _ : - only."),
-        ("action", _ACTION, "Action: lower-case letters, digits and . _ - only."),
+        ("object_type", _OBJECT_TYPE, _l("Object type: lower-case letters and _ only.")),
+        ("object_id", _OBJECT_ID, _l("Object id: letters, digits and . _ : - only.")),
+        ("action", _ACTION, _l("Action: lower-case letters, digits and . _ - only.")),
     ):
         raw = (args.get(name) or "").strip()
-        if raw and pattern.match(raw):
+        if raw and pattern.fullmatch(raw):
             values[name] = raw
         elif raw:
             errors.append(message)
@@ -62,31 +63,31 @@ def parse_filter(session: Session, args: Mapping[str, str]) -> tuple[AuditFilter
         raw = (args.get(name) or "").strip()
         if raw:
             try:
-                if not _DATE.match(raw):
+                if not _DATE.fullmatch(raw):
                     raise ValueError(raw)
                 values[name] = date.fromisoformat(raw)
             except ValueError:
-                errors.append("Dates look like 2026-03-31.")
+                errors.append(_l("Dates look like 2026-03-31."))
     if (
         values.get("date_from")
         and values.get("date_to")
         and values["date_from"] > values["date_to"]
     ):  # type: ignore[operator]
-        errors.append("The first date must not be after the last.")
+        errors.append(_l("The first date must not be after the last."))
         values.pop("date_to")
     return AuditFilter(**values), errors  # type: ignore[arg-type]
 
 
-def _user_id(session: Session, text: str, errors: list[str]) -> int | None:
+def _user_id(session: Session, text: str, errors: list) -> int | None:
     if text.isdigit() and len(text) <= 12:
         return int(text)
     if "@" in text and len(text) <= 254:
         user = find_user_by_email(session, text)
         if user is not None:
             return user.id
-        errors.append("No account has that e-mail address.")
+        errors.append(_l("No account has that e-mail address."))
         return None
-    errors.append("User: an account number or an e-mail address.")
+    errors.append(_l("User: an account number or an e-mail address."))
     return None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 URGENCIES = ("urgent", "soon", "routine")
@@ -36,20 +37,32 @@ MAX_PERIOD_DAYS = 366
 ALL = "all"
 
 DEFINITIONS = {
-    "belongs": "A consult belongs to the period in which it was requested (its creation time, "
-    "in UTC), whatever happened to it later.",
-    "accept": "Time to accept: from the request to the moment a consultant accepted it, over "
-    "the consults of the period that were accepted. Median and 90th percentile with linear "
-    "interpolation between the two nearest values.",
-    "coordinator": "Reached the coordinator step: nobody in the pool accepted during the "
-    "automatic waves, so the request was escalated to a coordinator.",
-    "outcomes": "Outcome as recorded at close. 'None' counts consults closed with 'no action' "
-    "or without an outcome, and cancelled requests. 'In progress' counts requests still open or "
-    "accepted when the figures were computed.",
-    "helpful": "Rated helpful: of the consults whose mentor answered 'did this help?', the "
-    "share who answered yes.",
-    "load": "Consultant load: how many consultants accepted 1, 2-3, 4-6, 7-10 or 11 and more "
-    "of the period's consults. Nobody is named.",
+    "belongs": _l(
+        "A consult belongs to the period in which it was requested (its creation time, in UTC), "
+        "whatever happened to it later."
+    ),
+    "accept": _l(
+        "Time to accept: from the request to the moment a consultant accepted it, over the "
+        "consults of the period that were accepted. Median and 90th percentile with linear "
+        "interpolation between the two nearest values."
+    ),
+    "coordinator": _l(
+        "Reached the coordinator step: nobody in the pool accepted during the automatic waves, "
+        "so the request was escalated to a coordinator."
+    ),
+    "outcomes": _l(
+        "Outcome as recorded at close. 'None' counts consults closed with 'no action' or without "
+        "an outcome, and cancelled requests. 'In progress' counts requests still open or accepted "
+        "when the figures were computed."
+    ),
+    "helpful": _l(
+        "Rated helpful: of the consults whose mentor answered 'did this help?', the share who "
+        "answered yes."
+    ),
+    "load": _l(
+        "Consultant load: how many consultants accepted 1, 2-3, 4-6, 7-10 or 11 and more of the "
+        "period's consults. Nobody is named."
+    ),
 }
 
 
@@ -81,10 +94,10 @@ def parse_period(start: str | None, end: str | None) -> Period:
     first = _iso_date(start, "start")
     last = _iso_date(end, "end")
     if first > last:
-        raise PeriodError("The start date must not be after the end date.")
+        raise PeriodError(_l("The start date must not be after the end date."))
     period = Period(first, last)
     if period.days > MAX_PERIOD_DAYS:
-        raise PeriodError(f"Choose at most {MAX_PERIOD_DAYS} days.")
+        raise PeriodError(_l("Choose at most %(days)s days.", days=MAX_PERIOD_DAYS))
     return period
 
 
@@ -93,17 +106,18 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _iso_date(text: str | None, name: str) -> date:
-    if not text or not _ISO_DATE.match(text):
-        raise PeriodError(f"The {name} date must be a date like 2026-03-31.")
+    which = _l("start") if name == "start" else _l("end")
+    if not text or not _ISO_DATE.fullmatch(text):
+        raise PeriodError(_l("The %(which)s date must be a date like 2026-03-31.", which=which))
     try:
         return date.fromisoformat(text)
     except ValueError as err:
-        raise PeriodError(f"The {name} date does not exist.") from err
+        raise PeriodError(_l("The %(which)s date does not exist.", which=which)) from err
 
 
 def parse_month(text: str) -> Period | None:
     """'YYYY-MM' -> the whole month; None when it is not a real month."""
-    match = _MONTH.match(text or "")
+    match = _MONTH.fullmatch(text or "")
     if not match:
         return None
     year, month = int(match.group(1)), int(match.group(2))

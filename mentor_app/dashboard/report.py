@@ -104,7 +104,7 @@ class Cells:
 
 
 def safe_category(key: str, pattern: re.Pattern[str] = _CATEGORY_KEY) -> str:
-    return key if pattern.match(key or "") else OTHER
+    return key if pattern.fullmatch(key or "") else OTHER
 
 
 def collapse(counts: dict[str, int], suppress: bool, pattern: re.Pattern[str]) -> dict[str, int]:

@@ -66,24 +66,21 @@ def age_text(minutes: int) -> str:
 @roles_required("coordinator")
 def metrics_page():  # type: ignore[no-untyped-def]
     today = now().date()
-    start = (
-        request.args.get("start") or (today - timedelta(days=DEFAULT_METRICS_DAYS - 1)).isoformat()
-    )
+    default_start = today - timedelta(days=DEFAULT_METRICS_DAYS - 1)
+    start = request.args.get("start") or default_start.isoformat()
     end = request.args.get("end") or today.isoformat()
     try:
-        period = m.parse_period(start[:10], end[:10])
+        period = m.parse_period(start, end)
     except m.PeriodError as err:
-        return render_template(
-            "dashboard/metrics.html", error=_(str(err)), start=start[:10], end=end[:10]
-        ), 400
+        shown = {"start": start[:10], "end": end[:10]}  # echoed back into the form, escaped
+        return render_template("dashboard/metrics.html", error=str(err), **shown), 400
     figures = queries.compute(db_session(), period)
-    tables = rep.build_tables(figures, suppress=False)
     return render_template(
         "dashboard/metrics.html",
         period=period,
         start=period.first_day.isoformat(),
         end=period.last_day.isoformat(),
-        tables=tables,
+        tables=rep.build_tables(figures, suppress=False),
         chart=rep.table_chart,
         definitions=m.DEFINITIONS,
     )
@@ -118,7 +115,7 @@ def _recent_months(count: int = 12) -> list[str]:
 @reports_bp.get("/", endpoint="index")
 @roles_required("coordinator")
 def report_index():  # type: ignore[no-untyped-def]
-    chosen = (request.args.get("month") or "").strip()[:7]
+    chosen = (request.args.get("month") or "").strip()
     if chosen:
         period = m.parse_month(chosen)
         if period is not None and period.first_day <= now().date():
