@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BaseConverter, BuildError
@@ -30,11 +39,16 @@ class YearMonthConverter(BaseConverter):
     regex = r"\d{4}-\d{2}"
 
 
+CONSULT_PAGE = "consults.detail"
+
+
 def consult_url(consult_id: int) -> str | None:
     """The consult's own page, when the consult domain provides one."""
+    if CONSULT_PAGE not in current_app.view_functions:
+        return None
     try:
-        return url_for("consults.detail", consult_id=consult_id)
-    except BuildError:
+        return url_for(CONSULT_PAGE, consult_id=consult_id)
+    except BuildError:  # the endpoint exists but takes other arguments
         return None
 
 
