@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
         _env_days("PUSH_SUBSCRIPTION_RETENTION_DAYS", retention.DEFAULT_SUBSCRIPTION_DAYS),
     )
     retention.RetentionPolicy.from_config(app.config)  # refuse to start with nonsense
+    app.config.setdefault("DASHBOARD_POLL_SECONDS", 10)
 
     app.url_map.converters["yearmonth"] = views.YearMonthConverter
     for blueprint in (

@@ -63,6 +63,7 @@ def index():  # type: ignore[no-untyped-def]
         urgencies=m.URGENCIES,
         consult_url=consult_url,
         age_text=age_text,
+        poll_seconds=current_app.config["DASHBOARD_POLL_SECONDS"],
         urgency_labels={k: str(v) for k, v in rep.URGENCY_LABELS.items()},
         reach_labels={k: str(v) for k, v in live_view.REACH_LABELS.items()},
     )

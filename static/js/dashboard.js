@@ -3,7 +3,7 @@
 // Polling pauses while the tab is hidden and after 5 minutes without any interaction, so an
 // unattended screen does not keep the session alive indefinitely.
 
-const POLL_MS = 10_000;
+const DEFAULT_POLL_MS = 10_000;
 const IDLE_MS = 5 * 60_000;
 
 const root = document.querySelector("[data-live-root]");
@@ -63,6 +63,7 @@ function renderUnreachable(list, items, labels, messages) {
 
 function start(el) {
   const url = el.dataset.liveUrl;
+  const pollMs = Math.max(Number(el.dataset.pollSeconds) * 1000 || DEFAULT_POLL_MS, 1000);
   const status = el.querySelector("[data-live-status]");
   const urgencyLabels = JSON.parse(el.dataset.urgencyLabels || "{}");
   const reachLabels = JSON.parse(el.dataset.reachLabels || "{}");
@@ -76,7 +77,7 @@ function start(el) {
   let stopped = false;
 
   const say = (text) => { if (status) status.textContent = text; };
-  const schedule = () => { if (!stopped) timer = setTimeout(poll, POLL_MS); };
+  const schedule = () => { if (!stopped) timer = setTimeout(poll, pollMs); };
 
   function render(data) {
     el.querySelectorAll("[data-live]").forEach((node) => {
