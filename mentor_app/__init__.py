@@ -77,6 +77,7 @@ DOMAINS = [
     "mentor_app.accounts.domain",
     "mentor_app.playbooks.domain",
     "mentor_app.pool.domain",
+    "mentor_app.dashboard.domain",
 ]
 
 

@@ -128,9 +128,13 @@ def audit_verify() -> None:
 
     with _session() as session:
         result = audit.verify(session)
+        position, head_hash = audit.head(session)
     for problem in result.problems:
         click.echo(f"TAMPERED: {problem}", err=True)
     click.echo(f"checked {result.checked} sealed rows; {result.unsealed} not yet sealed")
+    # Noting the head somewhere outside the database lets a later check catch even a forger
+    # who rewrote both the chain and its checkpoints.
+    click.echo(f"chain head: position {position}, hash {head_hash}")
     if not result.ok:
         raise SystemExit(1)
 

@@ -3,6 +3,7 @@
 from mentor_app.accounts import models as accounts_models  # noqa: F401
 from mentor_app.audit import models as audit_models  # noqa: F401
 from mentor_app.consults import models as consults_models  # noqa: F401
+from mentor_app.dashboard import models as dashboard_models  # noqa: F401
 from mentor_app.db import Base
 from mentor_app.notifications import models as notifications_models  # noqa: F401
 from mentor_app.playbooks import models as playbooks_models  # noqa: F401

@@ -2,8 +2,12 @@
 
 Requests only insert rows (cheap, no lock). The worker's `seal` step gives each unsealed row the
 next position in the chain and a SHA-256 over its content and the previous row's hash, under one
-lock, so concurrent requests never fork the chain. `verify` recomputes the chain: an edited or
-deleted sealed row breaks it.
+lock, so concurrent requests never fork the chain, and records the new head as a checkpoint.
+`verify` recomputes the chain: an edited or deleted sealed row breaks it, and rows cut off the end
+(or a chain recomputed after an edit) disagree with the checkpoints.
+
+Nothing in the app updates or deletes audit rows; only `seal` fills the three chain columns of
+rows that have none yet.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from mentor_app.audit.models import AuditEvent
+from mentor_app.audit.models import AuditCheckpoint, AuditEvent
 
 GENESIS = "0" * 64
 _SEAL_LOCK_KEY = 0x6D656E746F72  # arbitrary, stable advisory-lock id
@@ -86,6 +90,8 @@ def seal(session: Session, batch: int = 1000) -> int:
         event.prev_hash = prev
         event.row_hash = row_hash(event, prev)
         prev = event.row_hash
+    if pending:
+        session.add(AuditCheckpoint(seq=seq, row_hash=prev, event_at=pending[-1].at))
     session.flush()
     return len(pending)
 
@@ -106,8 +112,12 @@ def verify(session: Session) -> VerifyResult:
     prev = GENESIS
     expected_seq = 1
     checked = 0
+    checkpoints = dict(session.execute(select(AuditCheckpoint.seq, AuditCheckpoint.row_hash)).all())
     rows = session.scalars(
-        select(AuditEvent).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq)
+        select(AuditEvent)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq)
+        .execution_options(yield_per=2000)
     )
     for event in rows:
         checked += 1
@@ -117,9 +127,31 @@ def verify(session: Session) -> VerifyResult:
             problems.append(f"chain broken at position {event.seq} (id {event.id})")
         if event.row_hash != row_hash(event, event.prev_hash or ""):
             problems.append(f"row changed at position {event.seq} (id {event.id})")
+        recorded = checkpoints.get(event.seq or 0)
+        if recorded is not None and recorded != event.row_hash:
+            problems.append(
+                f"chain rewritten: position {event.seq} differs from its sealing checkpoint"
+            )
         prev = event.row_hash or ""
         expected_seq = (event.seq or 0) + 1
+    last_checkpoint = max(checkpoints, default=0)
+    if last_checkpoint >= expected_seq:
+        problems.append(
+            f"row(s) missing at the end of the chain: positions {expected_seq} to "
+            f"{last_checkpoint} were sealed and are gone"
+        )
     unsealed = session.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_(None))
     )
     return VerifyResult(checked=checked, unsealed=unsealed or 0, problems=problems)
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain's last position and hash (GENESIS at 0 when nothing is sealed yet)."""
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.row_hash)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (last[0], last[1]) if last else (0, GENESIS)

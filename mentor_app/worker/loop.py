@@ -79,8 +79,15 @@ class Worker:
         for step in self.steps:
             if self.stopping:
                 break
-            last = self._last_run.get(step.name, 0.0)
-            if not force and step.every and time.monotonic() - last < step.every:
+            # A step that has not run yet in this process is due now (the monotonic clock may
+            # be younger than a daily step's interval, e.g. shortly after boot).
+            last = self._last_run.get(step.name)
+            if (
+                not force
+                and step.every
+                and last is not None
+                and time.monotonic() - last < step.every
+            ):
                 continue
             self._last_run[step.name] = time.monotonic()
             total += self.run_step(step)

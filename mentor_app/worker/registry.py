@@ -7,6 +7,7 @@ import importlib
 STEP_MODULES = [
     "mentor_app.worker.steps",
     "mentor_app.pool.worker_steps",
+    "mentor_app.dashboard.worker_steps",
 ]
 
 
