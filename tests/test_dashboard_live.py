@@ -9,8 +9,8 @@ import pytest
 from mentor_app.accounts.models import User
 from mentor_app.dashboard import live, metrics
 from mentor_app.notifications.models import PushSubscription
-from mentor_app.pool.models import ConsultantProfile
 from tests import dashboard_factories as f
+from tests.pool_helpers import set_profile
 
 # 00:30 in Stockholm on 10 March: "today" began 30 minutes ago there, 23:00 UTC on the 9th.
 NOW = datetime(2026, 3, 9, 23, 30, tzinfo=UTC)
@@ -35,17 +35,8 @@ def board(app, db, actors, clock):  # type: ignore[no-untyped-def]
         actors.create("consultant", name=name)[0]
         for name in ("Rita Reachable", "Fred Failing", "Nina Nodevice", "Sam Suspended", "Dan Off")
     )
-    for user_id in (reachable, failing, no_device, disabled):
-        db.add(
-            ConsultantProfile(
-                user_id=user_id, vetting_state="active", created_at=NOW, updated_at=NOW
-            )
-        )
-    db.add(
-        ConsultantProfile(
-            user_id=suspended, vetting_state="suspended", created_at=NOW, updated_at=NOW
-        )
-    )
+    # Consultant actors already have an active profile (tests/pool_helpers.py).
+    set_profile(db, suspended, vetting_state="suspended")
     db.get(User, disabled).is_disabled = True
     db.add(
         PushSubscription(

@@ -11,8 +11,9 @@ from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
 from mentor_app.audit.models import AuditEvent
 from mentor_app.notifications.models import PushSubscription
-from mentor_app.pool.models import ConsultantLanguage, ConsultantProfile, WeeklyShift
+from mentor_app.pool.models import ConsultantLanguage, WeeklyShift
 from tests import dashboard_factories as f
+from tests.pool_helpers import set_profile
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -48,16 +49,8 @@ def pair(app, db, actors, clock):  # type: ignore[no-untyped-def]
             last_used_at=T0,
         )
     )
-    db.add(
-        ConsultantProfile(
-            user_id=consultant,
-            profession="Psychologist",
-            credential_number="PSY-123",
-            vetting_state="active",
-            created_at=T0,
-            updated_at=T0,
-        )
-    )
+    # Consultant actors already have an active profile (tests/pool_helpers.py).
+    set_profile(db, consultant, profession="Psychologist", credential_number="PSY-123")
     db.flush()
     db.add(ConsultantLanguage(user_id=consultant, language="sv"))
     db.add(
@@ -150,7 +143,7 @@ def test_consultant_sees_the_consults_they_hold_without_case_codes(pair) -> None
     assert [m["from"] for m in consult["messages"]] == ["other", "you"]
     assert "case_code" not in consult and pair["case_code"] not in json.dumps(data)
     profile = data["consultant_profile"]
-    assert profile["profession"] == "Psychologist" and profile["languages"] == ["sv"]
+    assert profile["profession"] == "Psychologist" and profile["languages"] == ["en", "sv"]
     assert profile["weekly_shifts"] == [{"weekday": 1, "starts": "18:00:00", "ends": "22:00:00"}]
     assert data["consults_as_mentor"] == []
 
