@@ -141,9 +141,11 @@ def test_consultant_load(march: m.Metrics) -> None:
     assert march.consultants_with_consults == 4
 
 
-def test_guides_not_available_without_provider(march: m.Metrics) -> None:
-    assert march.guides is None
-    table = next(t for t in rep.build_tables(march, suppress=True) if t.id == "guides")
+def test_guides_not_available_without_provider(app, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(m, "GUIDE_METRICS_PROVIDER", None)
+    figures = queries.compute(db, m.parse_month("2026-03"))
+    assert figures.guides is None
+    table = next(t for t in rep.build_tables(figures, suppress=True) if t.id == "guides")
     assert not table.available
 
 

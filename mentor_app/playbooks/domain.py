@@ -106,3 +106,12 @@ def init_app(app: Flask) -> None:
     ui.register_home_section("coordinator", "playbooks/_home_coordinator.html")
     if demo_guides not in demo.DEMO_STEPS:
         demo.DEMO_STEPS.append(demo_guides)
+    _provide_guide_metrics()
+
+
+def _provide_guide_metrics() -> None:
+    """The dashboard and panel report read guide figures through this provider."""
+    from mentor_app.dashboard import metrics as dashboard_metrics
+    from mentor_app.playbooks.metrics import PlaybookMetrics
+
+    dashboard_metrics.GUIDE_METRICS_PROVIDER = PlaybookMetrics()
