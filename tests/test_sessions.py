@@ -231,3 +231,13 @@ def test_open_redirect_refused(app, actors) -> None:  # type: ignore[no-untyped-
         data={"email": email, "password": PASSWORD, "csrf_token": token},
     )
     assert response.headers["Location"] == "/"
+
+
+def test_background_polls_do_not_keep_a_session_alive(app, actors, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze()
+    client, _ = actors.signed_in("coordinator")
+    for _ in range(4):  # a dashboard refreshing itself every 10 minutes, nobody touching it
+        clock.advance(minutes=10)
+        response = client.get("/api/dashboard/live", headers={"X-Background-Poll": "1"})
+        assert response.status_code == 200
+    assert client.get("/account/settings").status_code == 302

@@ -32,7 +32,8 @@ def _load_user_from_session(_request: object) -> User | None:
     token = session.get("sid")
     if not isinstance(token, str):
         return None
-    record = services.load_session(db_session(), now(), token, _limits())
+    background = request.headers.get("X-Background-Poll") == "1"
+    record = services.load_session(db_session(), now(), token, _limits(), touch=not background)
     if record is None:
         session.pop("sid", None)
         g.session_expired = True

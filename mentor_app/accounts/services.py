@@ -192,9 +192,12 @@ def start_session(session: Session, now: datetime, user: User, two_factor_done: 
 
 
 def load_session(
-    session: Session, now: datetime, token: str, limits: SessionLimits
+    session: Session, now: datetime, token: str, limits: SessionLimits, touch: bool = True
 ) -> UserSession | None:
-    """The live session for a cookie token, or None. Ends it here if it has run out."""
+    """The live session for a cookie token, or None. Ends it here if it has run out.
+
+    `touch=False` (a page refreshing itself in the background) checks the session without
+    counting as activity, so an unattended screen still signs out after the idle limit."""
     record = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
     if record is None or record.ended_at is not None:
         return None
@@ -214,7 +217,7 @@ def load_session(
         session.flush()
         return None
     # Write last-seen at most once a minute: the idle limit is in minutes.
-    if now - record.last_seen_at > timedelta(seconds=60):
+    if touch and now - record.last_seen_at > timedelta(seconds=60):
         record.last_seen_at = now
         session.flush()
     return record

@@ -102,7 +102,10 @@ function start(el) {
     busy = true;
     try {
       const response = await fetch(url, {
-        credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        cache: "no-store",
+        // A background refresh is not the user being active: it must not extend the session.
+        headers: { Accept: "application/json", "X-Background-Poll": "1" },
       });
       if (response.status === 401 || response.status === 403) {
         stopped = true;
