@@ -75,6 +75,8 @@ def _ensure_secret_key(app: Flask) -> None:
 # settings sections and demo data. One line per domain.
 DOMAINS = [
     "mentor_app.accounts.domain",
+    "mentor_app.notifications.domain",
+    "mentor_app.pwa.domain",
 ]
 
 
