@@ -188,7 +188,8 @@ def register(
     elif row.disabled_at is not None:
         created = True  # a device back from the dead counts as added again
     row.p256dh, row.auth = data.p256dh, data.auth
-    row.device_label = label[:80]
+    if created or not row.device_label:
+        row.device_label = label[:80]
     row.disabled_at = None
     row.disabled_reason = None
     row.failing_since = None
