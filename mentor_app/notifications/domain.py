@@ -53,6 +53,9 @@ def _dev_vapid_key(instance_dir: Path) -> str | None:
 
 
 def init_app(app: Flask) -> None:
+    # Every table known before any flush: an outbox row refers to a consult, and the web
+    # process may queue one (the test button) before anything has imported the consult models.
+    from mentor_app import models  # noqa: F401
     from mentor_app.notifications import api, views
 
     app.register_blueprint(api.bp)

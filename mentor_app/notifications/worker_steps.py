@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy.orm import Session
 
+# Every table must be known before a flush: the outbox refers to consults, which no module of
+# this process might otherwise import.
+from mentor_app import models  # noqa: F401
 from mentor_app.notifications import delivery, shift_warnings
 from mentor_app.notifications.services import WAKE_CHANNEL
 from mentor_app.worker.loop import listen, register
