@@ -17,9 +17,10 @@ import json
 import secrets
 import threading
 import time
+import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,6 +29,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from mentor_app.consults.models import Case, Consult
+from mentor_app.notifications.models import OutboxMessage, PushUrgency
+from mentor_app.notifications.services import Message, enqueue
 
 HANG = "hang"
 
@@ -299,3 +304,69 @@ def deliver(app, now: datetime | None = None) -> int:  # type: ignore[no-untyped
         finally:
             session.close()
     return done
+
+
+# --- messages the way the consult domain queues them -------------------------------------------
+
+CASE_CODE = "K-ZQ7X"
+NOTE = "Brother Yusuf called from Malmo about the anniversary of the trial"
+MENTOR_NAME = "Ingrid Vasquez-Lindholm"
+CONSULTANT_NAME = "Dr Oskar Brannstrom"
+
+
+def offer(session, now, consultant_id: int, consult_id: int) -> OutboxMessage:  # type: ignore[no-untyped-def]
+    """An urgent consult offer, queued the way the consult domain does it."""
+    row = enqueue(
+        session,
+        now,
+        user_id=consultant_id,
+        kind="consult_offer",
+        message=Message(
+            title="Urgent consult request",
+            body="Urgent · Swedish · bereavement",
+            url=f"/consults/{consult_id}",
+            tag=f"consult-{consult_id}",
+        ),
+        dedup_key=f"offer:{consult_id}:{consultant_id}",
+        consult_id=consult_id,
+        urgency=PushUrgency.HIGH,
+        ttl=timedelta(minutes=15),
+        topic=f"consult-{consult_id}",
+    )
+    session.commit()
+    return row
+
+
+def simple(session, now, user_id: int, key: str | None = None, kind: str = "consult_update"):  # type: ignore[no-untyped-def]
+    row = enqueue(
+        session,
+        now,
+        user_id=user_id,
+        kind=kind,
+        message=Message("Consult update", "Open the app to see it", "/", "update"),
+        dedup_key=key or f"t:{uuid.uuid4().hex}",
+        topic="update",
+    )
+    session.commit()
+    return row
+
+
+def make_consult(db, now) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    mentor_id = quick_user(db, "mentor", MENTOR_NAME)
+    case = Case(code=CASE_CODE, mentor_id=mentor_id, language="sv", created_at=now)
+    db.add(case)
+    db.flush()
+    consult = Consult(
+        mentor_id=mentor_id,
+        client_key=str(uuid.uuid4()),
+        case_id=case.id,
+        urgency="urgent",
+        topic="bereavement",
+        language="sv",
+        note=NOTE,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(consult)
+    db.commit()
+    return mentor_id, consult.id

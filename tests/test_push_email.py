@@ -15,14 +15,17 @@ from sqlalchemy import select
 from mentor_app.accounts.models import User
 from mentor_app.notifications.models import DeliveryAttempt, OutboxMessage, PushUrgency
 from mentor_app.notifications.services import Message, enqueue
-from tests.push_helpers import LocalPushService, add_device, deliver, quick_user
-from tests.test_push_delivery import (
+from tests.push_helpers import (
     CASE_CODE,
     CONSULTANT_NAME,
     MENTOR_NAME,
     NOTE,
+    LocalPushService,
+    add_device,
+    deliver,
     make_consult,
     offer,
+    quick_user,
 )
 
 
