@@ -206,3 +206,22 @@ def test_faults_are_not_retried(app, db, clock, push_service, status: int) -> No
     assert (
         db.scalars(select(OutboxMessage).where(OutboxMessage.kind == "undeliverable")).all() == []
     )
+
+
+def test_a_request_that_cannot_be_built_is_a_fault_not_a_loop(app, db, clock) -> None:  # type: ignore[no-untyped-def]
+    now = clock.freeze()
+    user_id = quick_user(db, "mentor", email_fallback=False)
+    with LocalPushService() as service:
+        subscription = service.subscription("v6")
+    # py_vapid refuses an IPv6 audience: the send reports a fault instead of raising.
+    subscription["endpoint"] = "http://[::1]:9/push/v6"
+    add_device(db, user_id, subscription)
+    row = simple(db, now, user_id)
+
+    assert deliver(app, now) == 1
+
+    db.expire_all()
+    stored = db.get(OutboxMessage, row.id)
+    assert (stored.state, stored.attempts) == ("dead", 1)
+    attempt = db.scalars(select(DeliveryAttempt)).one()
+    assert attempt.status_code is None and attempt.error.startswith("internal error")

@@ -9,6 +9,7 @@ such rather than pretended sent.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 import time
@@ -18,6 +19,7 @@ from email.message import EmailMessage
 from flask import Flask
 
 MAX_ERROR = 300
+log = logging.getLogger("mentor_app.notifications")
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,9 @@ class EmailSender:
             return EmailResult(False, elapsed(), err.smtp_code, text, transient)
         except (smtplib.SMTPException, OSError) as err:
             return EmailResult(False, elapsed(), None, f"smtp failed ({type(err).__name__})", True)
+        except Exception as err:  # a bad address or header: retrying would not help
+            log.exception("e-mail send failed unexpectedly")
+            return EmailResult(False, elapsed(), None, f"internal error ({type(err).__name__})")
         return EmailResult(True, elapsed(), 250)
 
     def _deliver(self, message: EmailMessage) -> None:

@@ -12,6 +12,7 @@ service never redirects, and following one would let an endpoint point the worke
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from mentor_app.notifications import policy
 from mentor_app.notifications.vapid import VapidKeys, claims_for
 
 MAX_ERROR = 300
+log = logging.getLogger("mentor_app.notifications")
 
 
 @dataclass(frozen=True)
@@ -114,6 +116,11 @@ class PushSender:
             return PushResult(None, elapsed(), f"request failed ({type(err).__name__})")
         except (WebPushException, ValueError, TypeError) as err:
             return PushResult(None, elapsed(), _short(f"cannot encode: {err}"), local_fault=True)
+        except Exception as err:  # e.g. py_vapid refusing the claims: never retry blindly
+            log.exception("push send failed unexpectedly")
+            return PushResult(
+                None, elapsed(), f"internal error ({type(err).__name__})", local_fault=True
+            )
         status = response.status_code
         if 200 <= status < 300:
             return PushResult(status, elapsed())
