@@ -151,3 +151,21 @@ def test_who_falls_back_and_who_is_escalated() -> None:
     assert not policy.escalates("consult_accepted", "mentor")
     assert not policy.escalates("undeliverable", "coordinator")
     assert not policy.escalates("test", "consultant")
+
+
+def test_the_pushed_json_has_only_the_agreed_keys_and_fits_in_4_kb() -> None:
+    import json
+
+    from mentor_app.notifications import messages
+
+    stored = {"title": "T", "body": "B", "url": "/consults/3", "tag": "c-3", "note": "secret"}
+    data = json.loads(messages.push_payload(stored, dedup_key="k", urgent=False, fallback_tag="m1"))
+    assert data == {"title": "T", "body": "B", "url": "/consults/3", "tag": "c-3", "id": data["id"]}
+    assert data["id"] == messages.message_id("k") and len(data["id"]) == 16
+    untagged = messages.push_payload({"title": "T"}, dedup_key="k", urgent=True, fallback_tag="m1")
+    assert json.loads(untagged)["tag"] == "m1" and json.loads(untagged)["urgent"] is True
+    for url in ("https://elsewhere.example/x", "//elsewhere.example/x", "/" + "a" * 600):
+        with pytest.raises(messages.PayloadError):
+            messages.push_payload({"url": url}, dedup_key="k", urgent=False, fallback_tag="m")
+    with pytest.raises(messages.PayloadError):
+        messages.push_payload({"body": "x" * 5000}, dedup_key="k", urgent=False, fallback_tag="m")

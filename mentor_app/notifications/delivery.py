@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
@@ -53,7 +52,7 @@ def deliver_due(session: Session, now: datetime, settings: Settings, channels: C
     started = time.monotonic()
     recovered = recover_expired_claims(session, now, settings.lease)
     rows = claim(session, now, settings)
-    jobs, _settled = prepare(session, now, rows, settings, channels)
+    jobs = prepare(session, now, rows, settings, channels)
     session.commit()
     if not jobs:
         return len(rows) + recovered
@@ -133,21 +132,20 @@ def prepare(
     rows: list[OutboxMessage],
     settings: Settings,
     channels: Channels,
-) -> tuple[list[Job], int]:
+) -> list[Job]:
     """Turn claimed rows into jobs. Rows with nothing to send are settled here (recipient gone,
     already delivered to every device, or undeliverable by push and not by e-mail either)."""
     if not rows:
-        return [], 0
+        return []
     user_ids = sorted({r.user_id for r in rows})
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
     devices = _active_devices(session, users)
     delivered = _delivered_pairs(session, [r.id for r in rows])
-    jobs, settled = [], 0
+    jobs = []
     for row in rows:
         user = users.get(row.user_id)
         if user is None or user.is_disabled:
             finish(row, OutboxState.CANCELLED, error="recipient disabled")
-            settled += 1
             continue
         job = Job(
             outbox_id=row.id,
@@ -168,16 +166,14 @@ def prepare(
             if job.push is None:
                 if job.delivered_before:
                     finish(row, OutboxState.SENT, sent_at=row.sent_at or now, channel="push")
-                    settled += 1
                     continue
                 if not _start_fallback(session, now, row, job, user, channels):
-                    settled += 1
                     continue
         if row.fallback_at is not None:
             job.email = compose(user.id, user.email, row.payload, settings.public_base_url)
         jobs.append(job)
     session.flush()
-    return jobs, settled
+    return jobs
 
 
 def _active_devices(session: Session, users: dict[int, User]) -> dict[int, list[PushSubscription]]:
@@ -255,12 +251,3 @@ def _start_fallback(
 def run_step(session: Session, now: datetime, app: Flask | None = None) -> int:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     return deliver_due(session, now, Settings.from_config(app.config), channels_for(app))
-
-
-def pending_count(session: Session, user_ids: Iterable[int] | None = None) -> int:
-    query = select(OutboxMessage.id).where(
-        OutboxMessage.state.in_([OutboxState.PENDING.value, OutboxState.SENDING.value])
-    )
-    if user_ids is not None:
-        query = query.where(OutboxMessage.user_id.in_(list(user_ids)))
-    return len(session.scalars(query).all())
