@@ -20,11 +20,22 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw not in (None, "") else default
+
+
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw in (None, ""):
         return default
     return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# The push services of the browsers people use (Chrome/Android, Firefox, Safari, Edge).
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com"
+)
 
 
 class BaseConfig:
@@ -83,6 +94,22 @@ class BaseConfig:
     VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "")
 
+    # Notification delivery (policy in mentor_app/notifications/policy.py and delivery.py).
+    PUSH_TIMEOUT_SECONDS = min(_float("PUSH_TIMEOUT_SECONDS", 10.0), 10.0)
+    PUSH_SEND_THREADS = _int("PUSH_SEND_THREADS", 8)
+    # Push endpoints must be https on one of these host suffixes (empty: any https host).
+    PUSH_ENDPOINT_HOSTS = os.environ.get("PUSH_ENDPOINT_HOSTS", DEFAULT_PUSH_HOSTS)
+    # http://127.0.0.1 / localhost / [::1] endpoints: development and tests only.
+    PUSH_ALLOW_LOOPBACK = False
+    OUTBOX_BATCH_SIZE = _int("OUTBOX_BATCH_SIZE", 50)
+    OUTBOX_LEASE_SECONDS = _float("OUTBOX_LEASE_SECONDS", 120.0)
+    OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
+    OUTBOX_BACKOFF_BASE_SECONDS = _float("OUTBOX_BACKOFF_BASE_SECONDS", 2.0)
+    OUTBOX_BACKOFF_CAP_SECONDS = _float("OUTBOX_BACKOFF_CAP_SECONDS", 300.0)
+    EMAIL_MAX_ATTEMPTS = _int("EMAIL_MAX_ATTEMPTS", 5)
+    SMTP_TIMEOUT_SECONDS = _float("SMTP_TIMEOUT_SECONDS", 10.0)
+    SHIFT_WARNING_MINUTES = _int("SHIFT_WARNING_MINUTES", 60)
+
     GENERATE_INSTANCE_KEYS = False
     TESTING = False
 
@@ -98,6 +125,8 @@ class DevelopmentConfig(BaseConfig):
     HSTS = False
     GENERATE_INSTANCE_KEYS = True
     VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:coordinator@localhost")
+    PUSH_ENDPOINT_HOSTS = os.environ.get("PUSH_ENDPOINT_HOSTS", "")
+    PUSH_ALLOW_LOOPBACK = True
 
 
 class TestingConfig(DevelopmentConfig):

@@ -78,6 +78,8 @@ DOMAINS = [
     "mentor_app.playbooks.domain",
     "mentor_app.pool.domain",
     "mentor_app.dashboard.domain",
+    "mentor_app.notifications.domain",
+    "mentor_app.pwa.domain",
 ]
 
 

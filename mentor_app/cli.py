@@ -153,9 +153,15 @@ def dev_keys() -> None:
 
 @click.command("worker")
 @click.option("--once", is_flag=True, help="Run every due step once and exit.")
-@click.option("--idle-sleep", default=1.0, show_default=True, help="Seconds to wait when idle.")
+@click.option(
+    "--idle-sleep",
+    type=float,
+    default=None,
+    help="Longest wait when idle, in seconds (default 0.15 on SQLite; 1 on PostgreSQL, "
+    "where NOTIFY wakes the worker at once).",
+)
 @with_appcontext
-def worker(once: bool, idle_sleep: float) -> None:
+def worker(once: bool, idle_sleep: float | None) -> None:
     """Send notifications and advance timers; runs until SIGTERM."""
     import logging
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from mentor_app.db import Base, UTCDateTime
@@ -54,6 +54,10 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel: Mapped[str | None] = mapped_column(String(8))  # "push" or "email", once sent
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set when push gave up (no working device, or retries spent) and the e-mail fallback took
+    # over; from then on the row is retried on e-mail only, counted in `email_attempts`.
+    fallback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     __table_args__ = (Index("ix_outbox_messages_due", "state", "next_attempt_at"),)
 
@@ -90,3 +94,17 @@ class DeliveryAttempt(Base):
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PushPermissionState(Base):
+    """What a user's browser last said about notification permission. A page that finds
+    `Notification.permission === "denied"` reports it, so reachability can say "blocked"
+    rather than just "no device"."""
+
+    __tablename__ = "push_permission_states"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    denied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

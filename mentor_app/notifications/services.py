@@ -1,7 +1,9 @@
 """`enqueue`: the one way any domain asks for a user to be told something.
 
 Call it inside the transaction that makes the change; it only adds a row. Delivery is the
-worker's job (mentor_app/notifications/worker_steps.py).
+worker's job (mentor_app/notifications/worker_steps.py). On PostgreSQL it also issues
+`NOTIFY mentor_outbox`, which the database delivers when (and only if) the transaction commits,
+so an idle worker wakes at once instead of at its next poll.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from mentor_app.notifications.models import OutboxMessage, OutboxState, PushUrgency
 
 MAX_PAYLOAD_TEXT = 200  # title/body characters; the encrypted push must stay under 4 KB
+WAKE_CHANNEL = "mentor_outbox"
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,16 @@ def enqueue(
     )
     session.add(row)
     session.flush()
+    if due <= now:
+        wake_workers(session)
     return row
+
+
+def wake_workers(session: Session) -> None:
+    """PostgreSQL only: wake idle workers when this transaction commits (a rollback sends
+    nothing; several in one transaction arrive as one)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {WAKE_CHANNEL}"))
 
 
 def cancel_pending(
@@ -93,3 +105,21 @@ def cancel_pending(
         row.state = OutboxState.CANCELLED.value
     session.flush()
     return len(rows)
+
+
+def queue_test(session: Session, now: datetime, *, user_id: int, locale: str) -> OutboxMessage:
+    """ "Send me a test notification": one message to every device of the user. Taps within
+    the same 10 seconds share a dedup key, so a double tap sends one."""
+    from mentor_app.notifications import messages
+
+    return enqueue(
+        session,
+        now,
+        user_id=user_id,
+        kind="test",
+        message=messages.test_message(locale),
+        dedup_key=f"test:{user_id}:{int(now.timestamp()) // 10}",
+        urgency=PushUrgency.NORMAL,
+        ttl=messages.TEST_TTL,
+        topic="test",
+    )

@@ -3,6 +3,10 @@ workers on any number of machines can run side by side.
 
 A step is `(session, now) -> int` (how much it did). The loop commits once per step (the unit
 of work) and rolls back when a step fails, then carries on with the next step.
+
+When a loop finds nothing to do, the worker waits (mentor_app/worker/wake.py): on PostgreSQL it
+LISTENs on the channels steps asked for with `listen()`, so a NOTIFY at commit wakes it at once;
+on SQLite it polls every `idle_sleep` seconds (0.15 s by default).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from mentor_app.db import Database, utcnow
+from mentor_app.worker.wake import default_idle_sleep, waiter_for
 
 log = logging.getLogger("mentor_app.worker")
 
@@ -32,6 +37,13 @@ class NamedStep:
 
 
 STEPS: list[NamedStep] = []
+# PostgreSQL NOTIFY channels that wake an idle worker (see wake.py).
+LISTEN_CHANNELS: list[str] = []
+
+
+def listen(channel: str) -> None:
+    if channel not in LISTEN_CHANNELS:
+        LISTEN_CHANNELS.append(channel)
 
 
 def register(name: str, every: float = 0.0) -> Callable[[Step], Step]:
@@ -48,12 +60,12 @@ class Worker:
         self,
         db: Database,
         clock: Callable[[], datetime] = utcnow,
-        idle_sleep: float = 1.0,
+        idle_sleep: float | None = None,
         steps: list[NamedStep] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
-        self.idle_sleep = idle_sleep
+        self.idle_sleep = idle_sleep if idle_sleep is not None else default_idle_sleep(db.engine)
         self.steps = steps if steps is not None else STEPS
         self.stopping = False
         self._last_run: dict[str, float] = {}
@@ -97,10 +109,11 @@ class Worker:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker started with steps: %s", ", ".join(s.name for s in self.steps))
-        while not self.stopping:
-            if self.run_once(force=False) == 0:
-                # Sleep in small slices so SIGTERM is honoured promptly.
-                deadline = time.monotonic() + self.idle_sleep
-                while not self.stopping and time.monotonic() < deadline:
-                    time.sleep(min(0.1, self.idle_sleep))
+        waiter = waiter_for(self.db.engine, LISTEN_CHANNELS)
+        try:
+            while not self.stopping:
+                if self.run_once(force=False) == 0:
+                    waiter.wait(self.idle_sleep, lambda: self.stopping)
+        finally:
+            waiter.close()
         log.info("worker stopped")

@@ -8,6 +8,7 @@ STEP_MODULES = [
     "mentor_app.worker.steps",
     "mentor_app.pool.worker_steps",
     "mentor_app.dashboard.worker_steps",
+    "mentor_app.notifications.worker_steps",
 ]
 
 

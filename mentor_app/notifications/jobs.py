@@ -1,0 +1,87 @@
+"""What one delivery round works with: its settings, the claimed rows as plain data (so the
+sends need no database), and the crash-test checkpoints."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from mentor_app.notifications import policy
+from mentor_app.notifications.email import EmailResult, OutgoingEmail
+from mentor_app.notifications.push import PushRequest, PushResult, PushTarget
+
+WORKER_ID = f"{socket.gethostname()[:40]}:{os.getpid()}"
+TEST_STOP_ENV = "MENTOR_APP_TEST_WORKER_STOP"
+
+
+@dataclass(frozen=True)
+class Settings:
+    batch_size: int
+    lease: timedelta
+    push_retry: policy.RetryPolicy
+    email_retry: policy.RetryPolicy
+    threads: int
+    public_base_url: str
+    worker_id: str = WORKER_ID
+
+    @classmethod
+    def from_config(cls, config: dict) -> Settings:
+        base = float(config["OUTBOX_BACKOFF_BASE_SECONDS"])
+        cap = float(config["OUTBOX_BACKOFF_CAP_SECONDS"])
+        return cls(
+            batch_size=max(1, int(config["OUTBOX_BATCH_SIZE"])),
+            lease=timedelta(seconds=float(config["OUTBOX_LEASE_SECONDS"])),
+            push_retry=policy.RetryPolicy(
+                int(config["OUTBOX_MAX_ATTEMPTS"]), base, cap, random.random
+            ),
+            email_retry=policy.RetryPolicy(
+                int(config["EMAIL_MAX_ATTEMPTS"]), base, cap, random.random
+            ),
+            threads=max(1, int(config["PUSH_SEND_THREADS"])),
+            public_base_url=config.get("PUBLIC_BASE_URL") or "",
+        )
+
+
+@dataclass
+class Job:
+    """One claimed row, as plain data the send phase can use without the database."""
+
+    outbox_id: int
+    claimed_at: datetime
+    kind: str
+    user_id: int
+    role: str
+    email_fallback: bool
+    attempts: int
+    email_attempts: int
+    expires_at: datetime
+    delivered_before: bool
+    push: PushRequest | None = None
+    targets: list[PushTarget] = field(default_factory=list)
+    email: OutgoingEmail | None = None
+    push_results: list[tuple[PushTarget, PushResult]] = field(default_factory=list)
+    email_result: EmailResult | None = None
+
+
+_reached: Counter[str] = Counter()
+
+
+def checkpoint(point: str) -> None:
+    """Tests only (TESTING and MENTOR_APP_TEST_WORKER_STOP="point:n"): the n-th time this
+    process reaches `point`, it stops itself (SIGSTOP) so the test can SIGKILL it right there."""
+    spec = os.environ.get(TEST_STOP_ENV)
+    if not spec or not current_app.config.get("TESTING"):
+        return
+    name, _, count = spec.partition(":")
+    if name != point:
+        return
+    _reached[point] += 1
+    if _reached[point] == int(count or 1):
+        os.kill(os.getpid(), signal.SIGSTOP)

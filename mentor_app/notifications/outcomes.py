@@ -1,0 +1,275 @@
+"""The record phase of a round: every attempt, each device's health, and each row's next
+state (sent, retry later, e-mail fallback, dead — and then the coordinators are told)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
+
+from mentor_app.accounts.models import User
+from mentor_app.audit import services as audit
+from mentor_app.notifications import messages, policy
+from mentor_app.notifications.jobs import Job, Settings
+from mentor_app.notifications.models import (
+    DeliveryAttempt,
+    OutboxMessage,
+    OutboxState,
+    PushSubscription,
+    PushUrgency,
+)
+from mentor_app.notifications.push import PushResult
+from mentor_app.notifications.sending import Channels
+from mentor_app.notifications.services import enqueue, wake_workers
+
+log = logging.getLogger("mentor_app.notifications")
+
+
+def record(
+    session: Session, now: datetime, jobs: list[Job], settings: Settings, channels: Channels
+) -> None:
+    ids = [job.outbox_id for job in jobs]
+    query = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = {r.id: r for r in session.scalars(query.execution_options(populate_existing=True))}
+    devices = {
+        d.id: d
+        for d in session.scalars(
+            select(PushSubscription).where(
+                PushSubscription.id.in_(
+                    sorted({t.subscription_id for j in jobs for t, _ in j.push_results})
+                )
+            )
+        )
+    }
+    for job in jobs:
+        _record_attempts(session, now, job, devices)
+        row = rows.get(job.outbox_id)
+        if (
+            row is None
+            or row.state != OutboxState.SENDING.value
+            or row.claimed_by != settings.worker_id
+            or row.claimed_at != job.claimed_at
+        ):
+            log.warning(
+                "outbox row %s was reclaimed while sending; its result is kept", job.outbox_id
+            )
+            continue
+        if job.email_result is not None:
+            _settle_email(session, now, row, job, settings)
+        else:
+            _settle_push(session, now, row, job, settings, channels)
+    session.flush()
+
+
+def _record_attempts(
+    session: Session, now: datetime, job: Job, devices: dict[int, PushSubscription]
+) -> None:
+    for target, result in job.push_results:
+        session.add(
+            DeliveryAttempt(
+                outbox_id=job.outbox_id,
+                subscription_id=target.subscription_id,
+                channel="push",
+                status_code=result.status_code,
+                latency_ms=result.latency_ms,
+                error=result.error,
+                at=now,
+            )
+        )
+        device = devices.get(target.subscription_id)
+        if device is not None:
+            _update_device(session, now, device, result)
+    if job.email_result is not None:
+        result = job.email_result
+        session.add(
+            DeliveryAttempt(
+                outbox_id=job.outbox_id,
+                channel="email",
+                status_code=result.status_code,
+                latency_ms=result.latency_ms,
+                error=result.error,
+                at=now,
+            )
+        )
+
+
+def _update_device(
+    session: Session, now: datetime, device: PushSubscription, result: PushResult
+) -> None:
+    device.last_used_at = now
+    outcome = result.outcome
+    if outcome is policy.Outcome.DELIVERED:
+        device.last_success_at = now
+        device.failing_since = None
+        return
+    if outcome is policy.Outcome.GONE:
+        if device.disabled_at is None:
+            device.disabled_at = now
+            device.disabled_reason = f"gone ({result.status_code})"
+            audit.record(
+                session,
+                now,
+                "push.subscription_gone",
+                object_type="push_subscription",
+                object_id=device.id,
+                details={"status": result.status_code},
+            )
+        return
+    if outcome is policy.Outcome.FAULT:
+        log.error(
+            "push fault for subscription %s: %s (not retried)", device.id, result.error or "-"
+        )
+    device.failing_since = device.failing_since or now
+
+
+def _settle_push(
+    session: Session,
+    now: datetime,
+    row: OutboxMessage,
+    job: Job,
+    settings: Settings,
+    channels: Channels,
+) -> None:
+    outcomes = [
+        (result.outcome, policy.parse_retry_after(result.retry_after, now))
+        for _target, result in job.push_results
+    ]
+    row.attempts = job.attempts + 1
+    failures = [r.error for _t, r in job.push_results if r.outcome is not policy.Outcome.DELIVERED]
+    row.last_error = "; ".join(e for e in failures if e)[:300] or None
+    if any(o is policy.Outcome.DELIVERED for o, _ in outcomes):
+        row.sent_at = row.sent_at or now
+        row.channel = "push"
+    decision = policy.after_push_round(
+        outcomes,
+        delivered_before=job.delivered_before,
+        attempts=row.attempts,
+        policy=settings.push_retry,
+        now=now,
+        expires_at=job.expires_at,
+    )
+    if decision.next is policy.Next.RETRY:
+        _retry(row, decision.at)
+    elif decision.next is policy.Next.SENT:
+        finish(row, OutboxState.SENT, sent_at=row.sent_at or now, channel="push")
+    else:
+        user = session.get(User, row.user_id)
+        fallback = (
+            channels.email is not None
+            and user is not None
+            and policy.falls_back_to_email(row.kind, user.email_fallback)
+        )
+        if fallback:
+            row.fallback_at = now
+            _retry(row, now)  # e-mail right away, by whichever worker is free first
+            wake_workers(session)
+        else:
+            dead(session, now, row, job.role, row.last_error or "no device accepted it")
+
+
+def _settle_email(
+    session: Session, now: datetime, row: OutboxMessage, job: Job, settings: Settings
+) -> None:
+    result = job.email_result
+    assert result is not None
+    row.email_attempts = job.email_attempts + 1
+    decision = policy.after_email(
+        ok=result.ok,
+        transient=result.transient,
+        attempts=row.email_attempts,
+        policy=settings.email_retry,
+        now=now,
+    )
+    if decision.next is policy.Next.SENT:
+        row.last_error = None
+        finish(row, OutboxState.SENT, sent_at=now, channel="email")
+    elif decision.next is policy.Next.RETRY:
+        row.last_error = result.error
+        _retry(row, decision.at)
+    else:
+        dead(session, now, row, job.role, f"e-mail: {result.error}")
+
+
+def _retry(row: OutboxMessage, at: datetime | None) -> None:
+    row.state = OutboxState.PENDING.value
+    row.next_attempt_at = at or row.next_attempt_at
+    row.claimed_at = None
+    row.claimed_by = None
+
+
+def finish(
+    row: OutboxMessage,
+    state: OutboxState,
+    *,
+    error: str | None = None,
+    sent_at: datetime | None = None,
+    channel: str | None = None,
+) -> None:
+    row.state = state.value
+    row.claimed_at = None
+    row.claimed_by = None
+    if error is not None:
+        row.last_error = error[:300]
+    if sent_at is not None:
+        row.sent_at = sent_at
+    if channel is not None:
+        row.channel = channel
+
+
+def dead(session: Session, now: datetime, row: OutboxMessage, role: str, error: str) -> None:
+    finish(row, OutboxState.DEAD, error=error)
+    log.warning("outbox row %s (%s) could not be delivered by any channel", row.id, row.kind)
+    audit.record(
+        session,
+        now,
+        "notification.undeliverable",
+        object_type="user",
+        object_id=row.user_id,
+        details={"outbox_id": row.id, "kind": row.kind},
+    )
+    if policy.escalates(row.kind, role):
+        tell_coordinators(session, now, row)
+
+
+def tell_coordinators(session: Session, now: datetime, row: OutboxMessage) -> int:
+    """Every active coordinator (but the one who could not be reached) is told, generically,
+    that an alert went undelivered; the pool list shows who is unreachable."""
+    coordinators = session.scalars(
+        select(User).where(
+            User.role == "coordinator", User.is_disabled.is_(False), User.id != row.user_id
+        )
+    ).all()
+    if not coordinators:
+        log.error("outbox row %s undeliverable and no other coordinator to tell", row.id)
+    url = pool_url()
+    for coordinator in coordinators:
+        enqueue(
+            session,
+            now,
+            user_id=coordinator.id,
+            kind="undeliverable",
+            message=messages.undeliverable_message(coordinator.locale, url),
+            dedup_key=f"undeliverable:{row.id}:{coordinator.id}",
+            urgency=PushUrgency.HIGH,
+            ttl=messages.UNDELIVERABLE_TTL,
+            topic="undeliverable",
+        )
+    return len(coordinators)
+
+
+def pool_url() -> str:
+    """The pool list (the pool domain's page), or the home page while it does not exist."""
+    adapter = current_app.url_map.bind("localhost")
+    for endpoint in ("pool.index", "pool.list", "pool.pool"):
+        if endpoint in current_app.view_functions:
+            try:
+                return adapter.build(endpoint)
+            except BuildError:  # needs arguments: not the list page
+                continue
+    return "/"
