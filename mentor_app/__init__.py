@@ -29,6 +29,8 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
             app.config.update(config)
     _ensure_secret_key(app)
 
+    # Every model module, so relationships resolve in any process (web, worker, CLI).
+    import mentor_app.models  # noqa: F401
     from mentor_app import db, errors, security
     from mentor_app.accounts import auth
     from mentor_app.extensions import babel, csrf, limiter

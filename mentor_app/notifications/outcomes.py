@@ -9,7 +9,6 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.routing import BuildError
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
@@ -264,12 +263,5 @@ def tell_coordinators(session: Session, now: datetime, row: OutboxMessage) -> in
 
 
 def pool_url() -> str:
-    """The pool list (the pool domain's page), or the home page while it does not exist."""
-    adapter = current_app.url_map.bind("localhost")
-    for endpoint in ("pool.index", "pool.list", "pool.pool"):
-        if endpoint in current_app.view_functions:
-            try:
-                return adapter.build(endpoint)
-            except BuildError:  # needs arguments: not the list page
-                continue
-    return "/"
+    """The pool list, where coordinators see who is unreachable."""
+    return current_app.url_map.bind("localhost").build("pool.index")
