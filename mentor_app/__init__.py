@@ -75,6 +75,7 @@ def _ensure_secret_key(app: Flask) -> None:
 # settings sections and demo data. One line per domain.
 DOMAINS = [
     "mentor_app.accounts.domain",
+    "mentor_app.consults.domain",
 ]
 
 

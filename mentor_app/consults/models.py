@@ -83,6 +83,8 @@ class Consult(Base):
     status: Mapped[str] = mapped_column(String(12), default=ConsultStatus.OPEN.value)
     # Routing: which wave is running and when the next step is due (timers live here).
     wave: Mapped[int] = mapped_column(Integer, default=0)
+    # When the current routing round began (creation, or a hand-back): wave timings count from it.
+    routing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mentor_told_waiting_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     coordinator_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -113,6 +115,8 @@ class Consult(Base):
         Index("ix_consults_due", "status", "next_action_at"),
         Index("ix_consults_consultant_status", "consultant_id", "status"),
         Index("ix_consults_created_at", "created_at"),
+        Index("ix_consults_case_id", "case_id"),
+        Index("ix_consults_consultant_accepted", "consultant_id", "accepted_at"),
         CheckConstraint("urgency IN ('urgent', 'soon', 'routine')", name="urgency_known"),
         CheckConstraint(
             "status IN ('open', 'accepted', 'closed', 'cancelled')", name="status_known"

@@ -6,6 +6,7 @@ import importlib
 
 STEP_MODULES = [
     "mentor_app.worker.steps",
+    "mentor_app.consults.worker_steps",
 ]
 
 

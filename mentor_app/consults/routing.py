@@ -1,0 +1,457 @@
+"""Routing: applies the pure policy to the database. Offers, waves, accept, decline, hand back,
+direct offers by a coordinator.
+
+Locking, the same order everywhere so two transactions never wait on each other in a circle:
+first the consult row (a conditional UPDATE, or SELECT ... FOR UPDATE), then its offers. Every
+state change is a conditional UPDATE whose WHERE clause names the state it expects; a rowcount
+of 0 means another request or worker got there first.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import current_app, has_app_context
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import Session
+
+from mentor_app.audit import services as audit
+from mentor_app.consults import notify, policy, queries, topics
+from mentor_app.consults.errors import Conflict, Invalid
+from mentor_app.consults.models import (
+    CaseExclusion,
+    Consult,
+    ConsultOffer,
+    ConsultStatus,
+    OfferState,
+)
+from mentor_app.consults.vocab import DECLINE_REASONS, DECLINED_BY_CONSULTANT
+from mentor_app.notifications.services import cancel_pending
+from mentor_app.pool.models import ConsultantProfile
+
+log = logging.getLogger(__name__)
+
+OPEN = ConsultStatus.OPEN.value
+OFFERED = OfferState.OFFERED.value
+
+
+def waves() -> dict[str, policy.WaveTiming]:
+    if has_app_context():
+        return policy.waves_from_config(current_app.config.get("CONSULT_WAVES"))
+    return dict(policy.DEFAULT_WAVES)
+
+
+def timing_for(consult: Consult) -> policy.WaveTiming:
+    return waves()[consult.urgency]
+
+
+def _emergency_number() -> str:
+    return current_app.config["EMERGENCY_NUMBER"] if has_app_context() else "112"
+
+
+def lock(session: Session, consult_id: int) -> Consult | None:
+    """Takes the consult's row lock (PostgreSQL; SQLite already holds the write lock) and
+    returns the consult as it is now, not as this session last saw it."""
+    return session.scalar(
+        select(Consult)
+        .where(Consult.id == consult_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
+def _reload(session: Session, consult_id: int) -> Consult:
+    consult = session.get(Consult, consult_id, populate_existing=True)
+    assert consult is not None
+    return consult
+
+
+def pending_offers(session: Session, consult_id: int) -> list[ConsultOffer]:
+    return list(
+        session.scalars(
+            select(ConsultOffer)
+            .where(ConsultOffer.consult_id == consult_id, ConsultOffer.state == OFFERED)
+            .order_by(ConsultOffer.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+# --- waves ----------------------------------------------------------------------------------
+
+
+def start(session: Session, now: datetime, consult: Consult) -> None:
+    """Begins a routing round (a new consult, or one handed back)."""
+    consult.wave = 0
+    consult.routing_started_at = now
+    consult.next_action_at = now
+    consult.mentor_told_waiting_at = None
+    consult.coordinator_alerted_at = None
+    session.flush()
+    advance(session, now, consult.id, expected_wave=0)
+
+
+def claim(session: Session, now: datetime, consult_id: int, expected_wave: int) -> bool:
+    """Moves an open consult from `expected_wave` to the next, or reports that someone else
+    did (or that it was accepted or cancelled meanwhile)."""
+    result = session.execute(
+        update(Consult)
+        .where(
+            Consult.id == consult_id,
+            Consult.wave == expected_wave,
+            Consult.status == OPEN,
+        )
+        .values(wave=expected_wave + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def advance(session: Session, now: datetime, consult_id: int, expected_wave: int) -> int:
+    """Runs the routing step after `expected_wave`, and the ones after it while nobody is
+    there to wait for. Returns how many steps ran (0: someone else got there first)."""
+    steps = 0
+    while claim(session, now, consult_id, expected_wave):
+        steps += 1
+        consult = _reload(session, consult_id)
+        plan = _run_step(session, now, consult)
+        if not plan.go_on_now or plan.step >= policy.WAVE_COORDINATORS:
+            break
+        expected_wave = consult.wave
+    return steps
+
+
+def _run_step(session: Session, now: datetime, consult: Consult) -> policy.StepPlan:
+    timing = timing_for(consult)
+    facts = queries.ConsultFacts.of(consult)
+    expertise = topics.resolve(consult.topic).expertise
+    candidates = queries.routing_candidates(session, facts, now, expertise)
+    request = policy.Request(consult.urgency, now)
+    ranked = policy.rank(policy.eligible(candidates, request), seed=consult.id)
+    fresh = [c.consultant_id for c in ranked if c.offer_state != OFFERED]
+    pending = pending_offers(session, consult.id)
+    plan = policy.plan_step(
+        consult.wave, fresh, len(pending), timing, consult.routing_started_at or now, now
+    )
+    for consultant_id in plan.offer_to:
+        make_offer(session, now, consult, consultant_id, timing)
+    if plan.tell_mentor_waiting and consult.mentor_told_waiting_at is None:
+        consult.mentor_told_waiting_at = now
+        notify.waiting(session, now, consult, _emergency_number())
+    alerted: list[int] = []
+    if plan.alert_coordinators and consult.coordinator_alerted_at is None:
+        consult.coordinator_alerted_at = now
+        alerted = queries.coordinators_for(session, consult.case_id)
+        for coordinator_id in alerted:
+            make_offer(session, now, consult, coordinator_id, timing, silent=True)
+        notify.coordinators(session, now, consult, alerted)
+    consult.next_action_at = plan.next_action_at
+    session.flush()
+    audit.record(
+        session,
+        now,
+        "consult.wave",
+        object_type="consult",
+        object_id=consult.id,
+        details={
+            "wave": consult.wave,
+            "offered": len(plan.offer_to),
+            "eligible": len(ranked),
+            "coordinators_alerted": len(alerted),
+        },
+    )
+    return plan
+
+
+def make_offer(
+    session: Session,
+    now: datetime,
+    consult: Consult,
+    consultant_id: int,
+    timing: policy.WaveTiming,
+    *,
+    assigned_by: int | None = None,
+    silent: bool = False,
+) -> ConsultOffer | None:
+    """Offers the consult to one person (again, if an earlier offer was withdrawn). Declined,
+    handed-back, accepted and standing offers are left alone. The caller holds the consult's
+    lock, so two offers to one person cannot race."""
+    offer = session.scalar(
+        select(ConsultOffer)
+        .where(ConsultOffer.consult_id == consult.id, ConsultOffer.consultant_id == consultant_id)
+        .execution_options(populate_existing=True)
+    )
+    if offer is not None and offer.state != OfferState.WITHDRAWN.value:
+        return None
+    if offer is None:
+        offer = ConsultOffer(consult_id=consult.id, consultant_id=consultant_id)
+        session.add(offer)
+    offer.wave = consult.wave
+    offer.state = OFFERED
+    offer.offered_at = now
+    offer.responded_at = None
+    offer.assigned_by_id = assigned_by
+    session.flush()
+    if not silent:
+        notify.offer(
+            session, now, consult, consultant_id, now, timing, assigned=assigned_by is not None
+        )
+    return offer
+
+
+def withdraw_offers(
+    session: Session,
+    now: datetime,
+    consult: Consult,
+    *,
+    why: str,
+    keep: int | None = None,
+    only: set[int] | None = None,
+) -> list[int]:
+    """Withdraws standing offers (all but `keep`, or just those in `only`) and replaces
+    their notifications."""
+    timing = timing_for(consult)
+    withdrawn = []
+    for offer in pending_offers(session, consult.id):
+        if offer.consultant_id == keep or (only is not None and offer.consultant_id not in only):
+            continue
+        offer.state = OfferState.WITHDRAWN.value
+        offer.responded_at = now
+        withdrawn.append(offer.consultant_id)
+        notify.offer_closed(session, now, consult, offer.consultant_id, timing, why=why)
+    session.flush()
+    return withdrawn
+
+
+# --- taking it ------------------------------------------------------------------------------
+
+
+def _open_consults(session: Session, user_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Consult)
+            .where(Consult.consultant_id == user_id, Consult.status == "accepted")
+        )
+        or 0
+    )
+
+
+def accept(session: Session, now: datetime, consult: Consult, user_id: int, role: str) -> None:
+    """Exactly one accept: the consult moves from open to accepted for whoever's conditional
+    UPDATE commits first; everyone after that finds it no longer open (409)."""
+    if role == "consultant":
+        limit = session.scalar(
+            select(ConsultantProfile.open_consult_limit).where(ConsultantProfile.user_id == user_id)
+        )
+        if limit is not None and _open_consults(session, user_id) >= limit:
+            raise Conflict(
+                "You already have as many open consults as your limit allows. "
+                "Close one first, or ask a coordinator.",
+            )
+    holds_offer = exists().where(
+        ConsultOffer.consult_id == Consult.id,
+        ConsultOffer.consultant_id == user_id,
+        ConsultOffer.state == OFFERED,
+    )
+    result = session.execute(
+        update(Consult)
+        .where(Consult.id == consult.id, Consult.status == OPEN, holds_offer)
+        .values(
+            status=ConsultStatus.ACCEPTED.value,
+            consultant_id=user_id,
+            accepted_at=now,
+            next_action_at=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("Someone else got there first: this request is no longer open to you.")
+    consult = _reload(session, consult.id)
+    session.execute(
+        update(ConsultOffer)
+        .where(ConsultOffer.consult_id == consult.id, ConsultOffer.consultant_id == user_id)
+        .values(state=OfferState.ACCEPTED.value, responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    withdraw_offers(session, now, consult, why="taken", keep=user_id)
+    notify.accepted(session, now, consult)
+    audit.record(
+        session,
+        now,
+        "consult.accepted",
+        actor_id=user_id,
+        object_type="consult",
+        object_id=consult.id,
+        details={"wave": consult.wave},
+    )
+
+
+def decline(
+    session: Session,
+    now: datetime,
+    consult: Consult,
+    user_id: int,
+    reason: str | None,
+    decline_case: bool,
+) -> bool:
+    """Returns whether the case was declined for the future too."""
+    if reason is not None and reason not in DECLINE_REASONS:
+        raise Invalid("Choose one of the listed reasons.")
+    consult = lock(session, consult.id) or consult
+    result = session.execute(
+        update(ConsultOffer)
+        .where(
+            ConsultOffer.consult_id == consult.id,
+            ConsultOffer.consultant_id == user_id,
+            ConsultOffer.state == OFFERED,
+        )
+        .values(state=OfferState.DECLINED.value, responded_at=now, decline_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("This request is no longer waiting for your answer.")
+    cancel_pending(session, consult_id=consult.id, user_id=user_id, kinds=notify.OFFER_KINDS)
+    case_declined = False
+    if decline_case and consult.case_id is not None:
+        case_declined = exclude(
+            session, now, consult.case_id, user_id, "declined", DECLINED_BY_CONSULTANT, user_id
+        )
+    audit.record(
+        session,
+        now,
+        "consult.declined",
+        actor_id=user_id,
+        object_type="consult",
+        object_id=consult.id,
+        details={"reason": reason, "case_declined": case_declined},
+    )
+    # Everyone asked so far said no: the next wave starts at once.
+    if (
+        consult.status == OPEN
+        and consult.wave in (policy.WAVE_FIRST, policy.WAVE_EVERYONE)
+        and not pending_offers(session, consult.id)
+    ):
+        advance(session, now, consult.id, consult.wave)
+    return case_declined
+
+
+def release(session: Session, now: datetime, consult: Consult, user_id: int) -> None:
+    """Hands an accepted consult back: routing starts again without this consultant."""
+    result = session.execute(
+        update(Consult)
+        .where(
+            Consult.id == consult.id,
+            Consult.status == ConsultStatus.ACCEPTED.value,
+            Consult.consultant_id == user_id,
+        )
+        .values(status=OPEN, consultant_id=None, accepted_at=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("Only the consultant who accepted an open consult can hand it back.")
+    session.execute(
+        update(ConsultOffer)
+        .where(ConsultOffer.consult_id == consult.id, ConsultOffer.consultant_id == user_id)
+        .values(state=OfferState.RELEASED.value, responded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    consult = _reload(session, consult.id)
+    audit.record(
+        session,
+        now,
+        "consult.released",
+        actor_id=user_id,
+        object_type="consult",
+        object_id=consult.id,
+    )
+    notify.released(session, now, consult)
+    start(session, now, consult)
+
+
+def assign(
+    session: Session, now: datetime, consult: Consult, coordinator_id: int, consultant_id: int
+) -> None:
+    """A coordinator's direct offer to a consultant of their choice."""
+    consult = lock(session, consult.id) or consult
+    if consult.status != OPEN:
+        raise Conflict("This consult is no longer open.")
+    chosen = assignable_candidates(session, now, consult).get(consultant_id)
+    if chosen is None:
+        raise Invalid("Choose a consultant from the list.")
+    candidate, _name = chosen
+    if candidate.offer_state == OFFERED:
+        raise Conflict("This consultant already has the request.")
+    if not policy.assignable(candidate, policy.Request(consult.urgency, now)):
+        raise Invalid("This consultant cannot take this consult.")
+    make_offer(
+        session, now, consult, consultant_id, timing_for(consult), assigned_by=coordinator_id
+    )
+    audit.record(
+        session,
+        now,
+        "consult.assigned",
+        actor_id=coordinator_id,
+        object_type="consult",
+        object_id=consult.id,
+        details={"consultant_id": consultant_id},
+    )
+
+
+def assignable_candidates(
+    session: Session, now: datetime, consult: Consult
+) -> dict[int, tuple[policy.Candidate, str]]:
+    facts = queries.ConsultFacts.of(consult)
+    expertise = topics.resolve(consult.topic).expertise
+    return {
+        c.consultant_id: (c, name)
+        for c, name in queries.all_candidates(session, facts, now, expertise)
+    }
+
+
+# --- exclusions -----------------------------------------------------------------------------
+
+
+def exclude(
+    session: Session,
+    now: datetime,
+    case_id: int,
+    consultant_id: int,
+    kind: str,
+    reason: str,
+    actor_id: int,
+) -> bool:
+    """Keeps a consultant away from a case; standing offers on its open consults are
+    withdrawn. Returns False if they were already kept away."""
+    already = session.scalar(
+        select(CaseExclusion.id).where(
+            CaseExclusion.case_id == case_id, CaseExclusion.consultant_id == consultant_id
+        )
+    )
+    if already is not None:
+        return False
+    session.add(
+        CaseExclusion(
+            case_id=case_id,
+            consultant_id=consultant_id,
+            kind=kind,
+            reason=reason,
+            created_by_id=actor_id,
+            created_at=now,
+        )
+    )
+    session.flush()
+    open_ids = session.scalars(
+        select(Consult.id).where(Consult.case_id == case_id, Consult.status == OPEN)
+    ).all()
+    for consult_id in open_ids:
+        consult = lock(session, consult_id)
+        if consult is None or consult.status != OPEN:
+            continue
+        others = {o.consultant_id for o in pending_offers(session, consult_id)} - {consultant_id}
+        withdrawn = withdraw_offers(session, now, consult, why="excluded", only={consultant_id})
+        if withdrawn and not others and consult.wave in (1, 2):
+            advance(session, now, consult.id, consult.wave)
+    return True
