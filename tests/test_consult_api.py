@@ -433,11 +433,11 @@ def test_details_change_the_request_while_it_is_open(scene, actors, db) -> None:
 
     # The mentor excludes a consultant holding an offer: the offer goes.
     excluded = scene["consultants"][0]
-    from mentor_app.consults import routing
+    from mentor_app.consults import cases
 
     with actors.app.app_context():
         session = actors.app.extensions["mentor_db"].session()
-        routing.exclude(
+        cases.exclude(
             session, T0, consult.case_id, excluded, "excluded", "same_community", scene["mentor_id"]
         )
         session.commit()

@@ -163,7 +163,7 @@ def add_exclusion(
     target = session.get(User, consultant_id)
     if target is None or target.role not in ("consultant", "coordinator"):
         raise Invalid("Choose a consultant from the list.")
-    if not routing.exclude(session, now, case.id, consultant_id, "excluded", reason, actor.id):
+    if not exclude(session, now, case.id, consultant_id, "excluded", reason, actor.id):
         raise Invalid("This consultant is already kept away from this case.")
     audit.record(
         session,
@@ -194,6 +194,50 @@ def remove_exclusion(
         object_id=case.id,
         details={"consultant_id": row.consultant_id, "kind": row.kind},
     )
+
+
+def exclude(
+    session: Session,
+    now: datetime,
+    case_id: int,
+    consultant_id: int,
+    kind: str,
+    reason: str,
+    actor_id: int,
+) -> bool:
+    """Keeps a consultant away from a case; standing offers on its open consults are
+    withdrawn. Returns False if they were already kept away."""
+    already = session.scalar(
+        select(CaseExclusion.id).where(
+            CaseExclusion.case_id == case_id, CaseExclusion.consultant_id == consultant_id
+        )
+    )
+    if already is not None:
+        return False
+    session.add(
+        CaseExclusion(
+            case_id=case_id,
+            consultant_id=consultant_id,
+            kind=kind,
+            reason=reason,
+            created_by_id=actor_id,
+            created_at=now,
+        )
+    )
+    session.flush()
+    open_ids = session.scalars(
+        select(Consult.id).where(Consult.case_id == case_id, Consult.status == "open")
+    ).all()
+    for consult_id in open_ids:
+        consult = routing.lock(session, consult_id)
+        if consult is None or consult.status != "open":
+            continue
+        withdrawn = routing.withdraw_offers(
+            session, now, consult, why="excluded", only={consultant_id}
+        )
+        if withdrawn:
+            routing.advance_if_unanswered(session, now, consult)
+    return True
 
 
 def consults_of_case(session: Session, case_id: int) -> list[Consult]:

@@ -20,7 +20,6 @@ Rules, in the words of the issue:
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -92,9 +91,11 @@ def waves_from_config(raw: Mapping[str, object] | None) -> dict[str, WaveTiming]
 # --- facts and eligibility --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
-    """What routing knows about one consultant, for one consult, at one moment."""
+    """What routing knows about one consultant, for one consult, at one moment. (Not frozen:
+    routing builds thousands of these per wave and frozen dataclasses are slow to build;
+    nothing here mutates them.)"""
 
     consultant_id: int
     active: bool = True  # vetting state "active" and the account enabled
@@ -219,24 +220,39 @@ def assignable(c: Candidate, req: Request) -> bool:
 # --- ranking ------------------------------------------------------------------------------
 
 
+def draw(seed: int, consultant_id: int) -> int:
+    """A tie-break that looks random but depends only on (consult, consultant): the same
+    consultant draws the same number for a consult at every step and in any subset, and
+    different consults order the same people differently (splitmix64)."""
+    x = (seed * 0x9E3779B97F4A7C15 + consultant_id) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & 0xFFFFFFFFFFFFFFFF
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & 0xFFFFFFFFFFFFFFFF
+    return x ^ (x >> 31)
+
+
+def _tier(c: Candidate) -> tuple[bool, bool, int]:
+    return (not c.advised_case, not c.advised_mentor, -c.expertise_matches)
+
+
 def rank(candidates: Iterable[Candidate], seed: int) -> list[Candidate]:
-    """Continuity, then expertise, then fair load, then a draw seeded per consult (so a
-    consult's order is stable between steps, and different consults spread the load)."""
-    pool = sorted(candidates, key=lambda c: c.consultant_id)
-    draw = random.Random(seed)
-    keyed = [
-        (
-            not c.advised_case,
-            not c.advised_mentor,
-            -c.expertise_matches,
-            c.consults_last_30_days,
-            draw.random(),
-            c.consultant_id,
-        )
-        for c in pool
-    ]
-    by_id = {c.consultant_id: c for c in pool}
-    return [by_id[key[-1]] for key in sorted(keyed)]
+    """Continuity, then expertise, then fair load, then the seeded draw."""
+    return sorted(
+        candidates,
+        key=lambda c: (*_tier(c), c.consults_last_30_days, draw(seed, c.consultant_id)),
+    )
+
+
+def ranking_prefix(candidates: Iterable[Candidate], size: int) -> list[Candidate]:
+    """The fewest whole tiers (same continuity and expertise) holding at least `size`
+    candidates. Ranking them alone gives the same top `size` as ranking everyone, so the
+    fair-load counts, the costliest fact, are needed only for them."""
+    ordered = sorted(candidates, key=_tier)
+    taken: list[Candidate] = []
+    for c in ordered:
+        if len(taken) >= size and _tier(c) != _tier(taken[-1]):
+            break
+        taken.append(c)
+    return taken
 
 
 # --- waves ----------------------------------------------------------------------------------

@@ -10,23 +10,25 @@ of 0 means another request or worker got there first.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from flask import current_app, has_app_context
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mentor_app.audit import services as audit
 from mentor_app.consults import notify, policy, queries, topics
 from mentor_app.consults.errors import Conflict, Invalid
 from mentor_app.consults.models import (
-    CaseExclusion,
     Consult,
     ConsultOffer,
     ConsultStatus,
     OfferState,
 )
-from mentor_app.consults.vocab import DECLINE_REASONS, DECLINED_BY_CONSULTANT
+from mentor_app.consults.vocab import DECLINE_REASONS
 from mentor_app.notifications.services import cancel_pending
 from mentor_app.pool.models import ConsultantProfile
 
@@ -82,14 +84,15 @@ def pending_offers(session: Session, consult_id: int) -> list[ConsultOffer]:
 
 
 def start(session: Session, now: datetime, consult: Consult) -> None:
-    """Begins a routing round (a new consult, or one handed back)."""
+    """Begins a routing round (a new consult, or one handed back). The caller holds the
+    consult's lock, or has just created it."""
     consult.wave = 0
     consult.routing_started_at = now
     consult.next_action_at = now
     consult.mentor_told_waiting_at = None
     consult.coordinator_alerted_at = None
     session.flush()
-    advance(session, now, consult.id, expected_wave=0)
+    advance(session, now, consult.id, expected_wave=0, consult=consult)
 
 
 def claim(session: Session, now: datetime, consult_id: int, expected_wave: int) -> bool:
@@ -108,13 +111,26 @@ def claim(session: Session, now: datetime, consult_id: int, expected_wave: int) 
     return result.rowcount == 1
 
 
-def advance(session: Session, now: datetime, consult_id: int, expected_wave: int) -> int:
+def advance(
+    session: Session,
+    now: datetime,
+    consult_id: int,
+    expected_wave: int,
+    consult: Consult | None = None,
+) -> int:
     """Runs the routing step after `expected_wave`, and the ones after it while nobody is
-    there to wait for. Returns how many steps ran (0: someone else got there first)."""
+    there to wait for. Returns how many steps ran (0: someone else got there first).
+
+    Pass `consult` only when it is current (the caller created it or holds its lock); otherwise
+    it is read again after the claim, which waits for any other writer to finish."""
     steps = 0
     while claim(session, now, consult_id, expected_wave):
         steps += 1
-        consult = _reload(session, consult_id)
+        if consult is None:
+            consult = _reload(session, consult_id)
+        else:
+            set_committed_value(consult, "wave", expected_wave + 1)
+            set_committed_value(consult, "updated_at", now)
         plan = _run_step(session, now, consult)
         if not plan.go_on_now or plan.step >= policy.WAVE_COORDINATORS:
             break
@@ -122,20 +138,59 @@ def advance(session: Session, now: datetime, consult_id: int, expected_wave: int
     return steps
 
 
-def _run_step(session: Session, now: datetime, consult: Consult) -> policy.StepPlan:
-    timing = timing_for(consult)
+def ranked_candidates(
+    session: Session, consult: Consult, now: datetime, top: int | None = None
+) -> list[policy.Candidate]:
+    """Everyone who may be offered this consult now, best first (offer holders included).
+
+    With `top`, only the best `top` without a standing offer, fair load included; without,
+    everyone fresh, in continuity and expertise order (a wider wave offers to all of them at
+    once, so their fair-load order does not matter and is not computed)."""
     facts = queries.ConsultFacts.of(consult)
     expertise = topics.resolve(consult.topic).expertise
     candidates = queries.routing_candidates(session, facts, now, expertise)
-    request = policy.Request(consult.urgency, now)
-    ranked = policy.rank(policy.eligible(candidates, request), seed=consult.id)
+    eligible = policy.eligible(candidates, policy.Request(consult.urgency, now))
+    if top is None:
+        return policy.rank(eligible, seed=consult.id)
+    fresh = [c for c in eligible if c.offer_state != OFFERED]
+    shortlist = policy.ranking_prefix(fresh, top)
+    loads = queries.recent_loads(session, [c.consultant_id for c in shortlist], now)
+    shortlist = [replace(c, consults_last_30_days=loads.get(c.consultant_id, 0)) for c in shortlist]
+    return policy.rank(shortlist, seed=consult.id)[:top]
+
+
+def first_wave(session: Session, consult: Consult, now: datetime) -> tuple[int, ...]:
+    """Who the first wave would offer this consult to, without offering it (what
+    benchmarks/bench_consults.py times; `_run_step` does the same and then writes)."""
+    timing = timing_for(consult)
+    ranked = ranked_candidates(session, consult, now, top=timing.first_size)
+    fresh = [c.consultant_id for c in ranked]
+    started = consult.routing_started_at or now
+    return policy.plan_step(policy.WAVE_FIRST, fresh, 0, timing, started, now).offer_to
+
+
+def _offers_of(session: Session, consult_id: int) -> dict[int, ConsultOffer]:
+    return {
+        offer.consultant_id: offer
+        for offer in session.scalars(
+            select(ConsultOffer)
+            .where(ConsultOffer.consult_id == consult_id)
+            .execution_options(populate_existing=True)
+        )
+    }
+
+
+def _run_step(session: Session, now: datetime, consult: Consult) -> policy.StepPlan:
+    timing = timing_for(consult)
+    top = timing.first_size if consult.wave == policy.WAVE_FIRST else None
+    ranked = ranked_candidates(session, consult, now, top=top)
     fresh = [c.consultant_id for c in ranked if c.offer_state != OFFERED]
-    pending = pending_offers(session, consult.id)
+    offers = _offers_of(session, consult.id)
+    pending = sum(1 for offer in offers.values() if offer.state == OFFERED)
     plan = policy.plan_step(
-        consult.wave, fresh, len(pending), timing, consult.routing_started_at or now, now
+        consult.wave, fresh, pending, timing, consult.routing_started_at or now, now
     )
-    for consultant_id in plan.offer_to:
-        make_offer(session, now, consult, consultant_id, timing)
+    make_offers(session, now, consult, plan.offer_to, timing, known=offers)
     if plan.tell_mentor_waiting and consult.mentor_told_waiting_at is None:
         consult.mentor_told_waiting_at = now
         notify.waiting(session, now, consult, _emergency_number())
@@ -143,8 +198,7 @@ def _run_step(session: Session, now: datetime, consult: Consult) -> policy.StepP
     if plan.alert_coordinators and consult.coordinator_alerted_at is None:
         consult.coordinator_alerted_at = now
         alerted = queries.coordinators_for(session, consult.case_id)
-        for coordinator_id in alerted:
-            make_offer(session, now, consult, coordinator_id, timing, silent=True)
+        make_offers(session, now, consult, alerted, timing, known=offers, silent=True)
         notify.coordinators(session, now, consult, alerted)
     consult.next_action_at = plan.next_action_at
     session.flush()
@@ -157,47 +211,60 @@ def _run_step(session: Session, now: datetime, consult: Consult) -> policy.StepP
         details={
             "wave": consult.wave,
             "offered": len(plan.offer_to),
-            "eligible": len(ranked),
+            "ranked": len(ranked),
             "coordinators_alerted": len(alerted),
         },
     )
     return plan
 
 
-def make_offer(
+def make_offers(
     session: Session,
     now: datetime,
     consult: Consult,
-    consultant_id: int,
+    consultant_ids: Iterable[int],
     timing: policy.WaveTiming,
     *,
     assigned_by: int | None = None,
     silent: bool = False,
-) -> ConsultOffer | None:
-    """Offers the consult to one person (again, if an earlier offer was withdrawn). Declined,
-    handed-back, accepted and standing offers are left alone. The caller holds the consult's
-    lock, so two offers to one person cannot race."""
-    offer = session.scalar(
-        select(ConsultOffer)
-        .where(ConsultOffer.consult_id == consult.id, ConsultOffer.consultant_id == consultant_id)
-        .execution_options(populate_existing=True)
-    )
-    if offer is not None and offer.state != OfferState.WITHDRAWN.value:
-        return None
-    if offer is None:
-        offer = ConsultOffer(consult_id=consult.id, consultant_id=consultant_id)
-        session.add(offer)
-    offer.wave = consult.wave
-    offer.state = OFFERED
-    offer.offered_at = now
-    offer.responded_at = None
-    offer.assigned_by_id = assigned_by
+    known: dict[int, ConsultOffer] | None = None,
+) -> list[ConsultOffer]:
+    """Offers the consult to each person (again, if an earlier offer was withdrawn).
+    Declined, handed-back, accepted and standing offers are left alone. The caller holds the
+    consult's lock, so two offers to one person cannot race. `known`: this consult's offers,
+    if the caller has them already."""
+    ids = list(consultant_ids)
+    if not ids:
+        return []
+    offers = known if known is not None else _offers_of(session, consult.id)
+    made = []
+    for consultant_id in ids:
+        offer = offers.get(consultant_id)
+        if offer is not None and offer.state != OfferState.WITHDRAWN.value:
+            continue
+        if offer is None:
+            offer = ConsultOffer(consult_id=consult.id, consultant_id=consultant_id)
+            session.add(offer)
+            offers[consultant_id] = offer
+        offer.wave = consult.wave
+        offer.state = OFFERED
+        offer.offered_at = now
+        offer.responded_at = None
+        offer.assigned_by_id = assigned_by
+        made.append(offer)
     session.flush()
     if not silent:
-        notify.offer(
-            session, now, consult, consultant_id, now, timing, assigned=assigned_by is not None
-        )
-    return offer
+        for offer in made:
+            notify.offer(
+                session,
+                now,
+                consult,
+                offer.consultant_id,
+                now,
+                timing,
+                assigned=assigned_by is not None,
+            )
+    return made
 
 
 def withdraw_offers(
@@ -295,9 +362,9 @@ def decline(
     consult: Consult,
     user_id: int,
     reason: str | None,
-    decline_case: bool,
-) -> bool:
-    """Returns whether the case was declined for the future too."""
+) -> Consult:
+    """Records a no. When nobody asked in this wave is left to answer, the next wave starts at
+    once. Returns the consult as it is now."""
     if reason is not None and reason not in DECLINE_REASONS:
         raise Invalid("Choose one of the listed reasons.")
     consult = lock(session, consult.id) or consult
@@ -314,11 +381,6 @@ def decline(
     if result.rowcount != 1:
         raise Conflict("This request is no longer waiting for your answer.")
     cancel_pending(session, consult_id=consult.id, user_id=user_id, kinds=notify.OFFER_KINDS)
-    case_declined = False
-    if decline_case and consult.case_id is not None:
-        case_declined = exclude(
-            session, now, consult.case_id, user_id, "declined", DECLINED_BY_CONSULTANT, user_id
-        )
     audit.record(
         session,
         now,
@@ -326,16 +388,21 @@ def decline(
         actor_id=user_id,
         object_type="consult",
         object_id=consult.id,
-        details={"reason": reason, "case_declined": case_declined},
+        details={"reason": reason},
     )
-    # Everyone asked so far said no: the next wave starts at once.
+    advance_if_unanswered(session, now, consult)
+    return consult
+
+
+def advance_if_unanswered(session: Session, now: datetime, consult: Consult) -> None:
+    """Everyone asked so far has said no (or lost the offer): the next wave starts at once.
+    The caller holds the consult's lock."""
     if (
         consult.status == OPEN
         and consult.wave in (policy.WAVE_FIRST, policy.WAVE_EVERYONE)
         and not pending_offers(session, consult.id)
     ):
-        advance(session, now, consult.id, consult.wave)
-    return case_declined
+        advance(session, now, consult.id, consult.wave, consult=consult)
 
 
 def release(session: Session, now: datetime, consult: Consult, user_id: int) -> None:
@@ -386,8 +453,8 @@ def assign(
         raise Conflict("This consultant already has the request.")
     if not policy.assignable(candidate, policy.Request(consult.urgency, now)):
         raise Invalid("This consultant cannot take this consult.")
-    make_offer(
-        session, now, consult, consultant_id, timing_for(consult), assigned_by=coordinator_id
+    make_offers(
+        session, now, consult, [consultant_id], timing_for(consult), assigned_by=coordinator_id
     )
     audit.record(
         session,
@@ -409,49 +476,3 @@ def assignable_candidates(
         c.consultant_id: (c, name)
         for c, name in queries.all_candidates(session, facts, now, expertise)
     }
-
-
-# --- exclusions -----------------------------------------------------------------------------
-
-
-def exclude(
-    session: Session,
-    now: datetime,
-    case_id: int,
-    consultant_id: int,
-    kind: str,
-    reason: str,
-    actor_id: int,
-) -> bool:
-    """Keeps a consultant away from a case; standing offers on its open consults are
-    withdrawn. Returns False if they were already kept away."""
-    already = session.scalar(
-        select(CaseExclusion.id).where(
-            CaseExclusion.case_id == case_id, CaseExclusion.consultant_id == consultant_id
-        )
-    )
-    if already is not None:
-        return False
-    session.add(
-        CaseExclusion(
-            case_id=case_id,
-            consultant_id=consultant_id,
-            kind=kind,
-            reason=reason,
-            created_by_id=actor_id,
-            created_at=now,
-        )
-    )
-    session.flush()
-    open_ids = session.scalars(
-        select(Consult.id).where(Consult.case_id == case_id, Consult.status == OPEN)
-    ).all()
-    for consult_id in open_ids:
-        consult = lock(session, consult_id)
-        if consult is None or consult.status != OPEN:
-            continue
-        others = {o.consultant_id for o in pending_offers(session, consult_id)} - {consultant_id}
-        withdrawn = withdraw_offers(session, now, consult, why="excluded", only={consultant_id})
-        if withdrawn and not others and consult.wave in (1, 2):
-            advance(session, now, consult.id, consult.wave)
-    return True
