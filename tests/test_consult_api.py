@@ -519,3 +519,25 @@ def test_follow_up_date_is_a_real_date(scene, actors, db) -> None:  # type: igno
     assert ok.status_code == 200
     db.expire_all()
     assert db.get(Consult, consult_id).follow_up_on == date(2026, 3, 20)
+
+
+def test_a_coordinator_can_take_an_unanswered_consult_on(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """Nobody in the pool fits: the coordinators are offered it; one takes it and only they
+    see its content; the other coordinator's offer is withdrawn."""
+    clock.freeze(T0)
+    mentor, _ = actors.signed_in("mentor", languages=["fi"])
+    first, first_id = actors.signed_in("coordinator")
+    second, _ = actors.signed_in("coordinator")
+    consult_id = create(mentor, note="Only for whoever takes it.").get_json()["id"]
+    assert post_json(first, f"/api/consults/{consult_id}/accept").status_code == 200
+    assert post_json(second, f"/api/consults/{consult_id}/accept").status_code == 409
+    mine = first.get(f"/api/consults/{consult_id}").get_json()
+    theirs = second.get(f"/api/consults/{consult_id}").get_json()
+    assert mine["note"] == "Only for whoever takes it." and "close" in mine["actions"]
+    assert (
+        "note" not in theirs and theirs["consultant"]["name"] == db.get(User, first_id).display_name
+    )
+    assert (
+        post_json(first, f"/api/consults/{consult_id}/close", {"outcome": "referral"}).status_code
+        == 200
+    )

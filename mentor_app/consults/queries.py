@@ -120,7 +120,12 @@ def routing_candidates(
         select(
             p.user_id,
             literal(VettingState.ACTIVE.value).label("vetting_state"),
-            literal(False).label("is_disabled"),
+            # Per row, by primary key: joining users instead makes PostgreSQL hash the
+            # whole table. A disabled account, or one no longer a consultant, is not active.
+            select(or_(User.is_disabled, User.role != "consultant"))
+            .where(User.id == p.user_id)
+            .scalar_subquery()
+            .label("is_disabled"),
             literal("").label("display_name"),
             p.timezone,
             p.credential_expires_on,
@@ -132,7 +137,6 @@ def routing_candidates(
             (p.quiet_until if routine else null()).label("quiet_until"),
             *_per_row_facts(now, expertise),
         )
-        .join(User, User.id == p.user_id)
         .join(
             ConsultantLanguage,
             and_(
@@ -143,8 +147,6 @@ def routing_candidates(
         .where(
             p.user_id.in_(select(on_call.c[0])),
             p.vetting_state == VettingState.ACTIVE.value,
-            User.is_disabled.is_(False),
-            User.role == "consultant",
             or_(p.paused_until.is_(None), p.paused_until <= now),
             # A coarse cut; the policy judges expiry exactly, in the consultant's own zone.
             or_(
