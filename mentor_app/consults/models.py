@@ -190,4 +190,4 @@ Index(
     OnCallWindow.ends_at,
     OnCallWindow.consultant_id,
 )
-Index("ix_consultant_profiles_available_until", ConsultantProfile.available_until)
+Index("ix_consultant_profiles_available_now", ConsultantProfile.available_until)

@@ -108,7 +108,11 @@ def _windows_now(now: datetime):  # type: ignore[no-untyped-def]
 
 
 def routing_candidates(
-    session: Session, facts: ConsultFacts, now: datetime, expertise: tuple[str, ...]
+    session: Session,
+    facts: ConsultFacts,
+    now: datetime,
+    expertise: tuple[str, ...],
+    offer_states: dict[int, str] | None = None,
 ) -> list[policy.Candidate]:
     """Active, vetted, enabled consultants speaking the language who are on call now (a window
     covers now, or "available until" is ahead, and they have not paused), with every fact the
@@ -157,7 +161,8 @@ def routing_candidates(
     )
     rows = session.execute(query).all()
     flags = {row[0]: (True, True) for row in rows}
-    return [c for c, _ in _with_facts(session, facts, now, expertise, rows, flags, False)]
+    found = _with_facts(session, facts, now, expertise, rows, flags, False, offer_states)
+    return [c for c, _ in found]
 
 
 def all_candidates(
@@ -210,6 +215,7 @@ def _with_facts(
     rows: list,  # tuples in the order of ROW
     flags: dict[int, tuple[bool, bool]],
     with_loads: bool,
+    offer_states: dict[int, str] | None = None,
 ) -> list[tuple[policy.Candidate, str]]:
     """Joins the other facts to the profile rows. Each is one statement over a small indexed
     set (this consult's offers, this case, this mentor, the consults being handled now, urgent
@@ -252,13 +258,15 @@ def _with_facts(
             .distinct()
         )
     )
-    offers = dict(
-        session.execute(
-            select(ConsultOffer.consultant_id, ConsultOffer.state).where(
-                ConsultOffer.consult_id == facts.consult_id
-            )
-        ).all()
-    )
+    offers = offer_states
+    if offers is None:
+        offers = dict(
+            session.execute(
+                select(ConsultOffer.consultant_id, ConsultOffer.state).where(
+                    ConsultOffer.consult_id == facts.consult_id
+                )
+            ).all()
+        )
     rests = [row[7] for row in rows if row[7]]
     last_urgent: dict[int, datetime] = {}
     if rests:

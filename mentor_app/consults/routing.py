@@ -139,7 +139,11 @@ def advance(
 
 
 def ranked_candidates(
-    session: Session, consult: Consult, now: datetime, top: int | None = None
+    session: Session,
+    consult: Consult,
+    now: datetime,
+    top: int | None = None,
+    offer_states: dict[int, str] | None = None,
 ) -> list[policy.Candidate]:
     """Everyone who may be offered this consult now, best first (offer holders included).
 
@@ -148,7 +152,7 @@ def ranked_candidates(
     once, so their fair-load order does not matter and is not computed)."""
     facts = queries.ConsultFacts.of(consult)
     expertise = topics.resolve(consult.topic).expertise
-    candidates = queries.routing_candidates(session, facts, now, expertise)
+    candidates = queries.routing_candidates(session, facts, now, expertise, offer_states)
     eligible = policy.eligible(candidates, policy.Request(consult.urgency, now))
     if top is None:
         return policy.rank(eligible, seed=consult.id)
@@ -183,9 +187,10 @@ def _offers_of(session: Session, consult_id: int) -> dict[int, ConsultOffer]:
 def _run_step(session: Session, now: datetime, consult: Consult) -> policy.StepPlan:
     timing = timing_for(consult)
     top = timing.first_size if consult.wave == policy.WAVE_FIRST else None
-    ranked = ranked_candidates(session, consult, now, top=top)
-    fresh = [c.consultant_id for c in ranked if c.offer_state != OFFERED]
     offers = _offers_of(session, consult.id)
+    states = {consultant_id: offer.state for consultant_id, offer in offers.items()}
+    ranked = ranked_candidates(session, consult, now, top=top, offer_states=states)
+    fresh = [c.consultant_id for c in ranked if c.offer_state != OFFERED]
     pending = sum(1 for offer in offers.values() if offer.state == OFFERED)
     plan = policy.plan_step(
         consult.wave, fresh, pending, timing, consult.routing_started_at or now, now
