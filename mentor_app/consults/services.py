@@ -1,6 +1,6 @@
 """Consult actions. Every function takes the session and `now`, flushes, and never commits.
 
-Routing (waves, accept, decline, hand back, direct offers) lives in routing.py and is
+Routing (waves, offers) lives in routing.py, the answers to an offer in answers.py; both are
 re-exported here, so views have one module to call.
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
-from mentor_app.consults import cases, details, notify, routing, topics
+from mentor_app.consults import answers, cases, details, notify, routing, topics
 from mentor_app.consults.errors import Conflict, Forbidden, Invalid
 from mentor_app.consults.models import Consult, ConsultMessage, ConsultStatus
 from mentor_app.consults.vocab import (
@@ -26,9 +26,9 @@ from mentor_app.consults.vocab import (
     SUMMARY_MAX,
 )
 
-accept = routing.accept
-release = routing.release
-assign = routing.assign
+accept = answers.accept
+release = answers.release
+assign = answers.assign
 DetailsChange = details.DetailsChange
 update_details = details.update_details
 
@@ -137,7 +137,7 @@ def decline(
 ) -> bool:
     """A consultant's no, optionally for every future request about the same case. Returns
     whether the case was declined too."""
-    consult = routing.decline(session, now, consult, user_id, reason)
+    consult = answers.decline(session, now, consult, user_id, reason)
     if not decline_case or consult.case_id is None:
         return False
     added = cases.exclude(
