@@ -150,13 +150,24 @@ def local_today(now: datetime, tz_name: str) -> date:
         return now.date()
 
 
+def _expired(expires_on: date, tz_name: str, now: datetime) -> bool:
+    """Expired in the consultant's own zone. Every zone's date is within a day of UTC's, so
+    only an expiry date next to today needs the zone (most do not: this runs per candidate)."""
+    utc_today = now.date()
+    if expires_on > utc_today + timedelta(days=1):
+        return False
+    if expires_on < utc_today - timedelta(days=1):
+        return True
+    return expires_on < local_today(now, tz_name)
+
+
 def hard_reasons(c: Candidate, req: Request) -> list[str]:
     """Every rule the consultant fails, the soft cap excepted (see `eligible`)."""
     reasons = []
     if not c.active:
         reasons.append(NOT_ACTIVE)
-    if c.credential_expires_on is not None and c.credential_expires_on < local_today(
-        req.now, c.timezone
+    if c.credential_expires_on is not None and _expired(
+        c.credential_expires_on, c.timezone, req.now
     ):
         reasons.append(CREDENTIAL_EXPIRED)
     if not c.speaks_language:
