@@ -13,7 +13,8 @@
 
 Environment: BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
 each run uses its own schema and drops it), BENCH_WORKERS / BENCH_THREADS for gunicorn
-(default 4 x 4 gthread), BENCH_QUICK=1 for a short smoke run.
+(default 4 x 4 gthread), BENCH_DB=sqlite|postgresql and BENCH_PART=api|wave to run one part,
+BENCH_QUICK=1 for a short smoke run.
 """
 
 from __future__ import annotations
@@ -497,15 +498,21 @@ def main() -> None:
     kinds = ["sqlite"] + (["postgresql"] if pg_available() else [])
     if "postgresql" not in kinds:
         print(f"  (PostgreSQL at {PG_URL} not reachable: SQLite only)")
-    print(f"POST /api/consults against gunicorn ({WORKERS} workers x {THREADS} threads, gthread)")
-    for kind in kinds:
-        bench_api(kind)
-    past = 10_000 if QUICK else 100_000
-    print(f"Computing a first wave ({past} past consults)")
-    for kind in kinds:
-        small = bench_first_wave(kind, 1_000, past)
-        large = bench_first_wave(kind, 10_000, past)
-        print(f"  {kind:<10} 10,000 / 1,000 = {large / small:4.2f}x")
+    kinds = [k for k in kinds if os.environ.get("BENCH_DB", k) == k]
+    parts = os.environ.get("BENCH_PART", "api,wave").split(",")
+    if "api" in parts:
+        print(
+            f"POST /api/consults against gunicorn ({WORKERS} workers x {THREADS} threads, gthread)"
+        )
+        for kind in kinds:
+            bench_api(kind)
+    if "wave" in parts:
+        past = 10_000 if QUICK else 100_000
+        print(f"Computing a first wave ({past} past consults)")
+        for kind in kinds:
+            small = bench_first_wave(kind, 1_000, past)
+            large = bench_first_wave(kind, 10_000, past)
+            print(f"  {kind:<10} 10,000 / 1,000 = {large / small:4.2f}x")
 
 
 if __name__ == "__main__":
