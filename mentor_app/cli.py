@@ -15,7 +15,7 @@ def _session():  # type: ignore[no-untyped-def]
 
 @click.command("db-upgrade")
 @with_appcontext
-@click.option("--revision", default="heads", show_default=True)
+@click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema."""
     from mentor_app import migrate
