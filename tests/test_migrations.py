@@ -52,3 +52,12 @@ def test_upgrade_matches_models_and_downgrades(tmp_path) -> None:  # type: ignor
         assert remaining == set()
     finally:
         cleanup()
+
+
+def test_one_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from mentor_app.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert len(script.get_heads()) == 1, "merge the migration heads: alembic merge heads"
