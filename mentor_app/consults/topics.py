@@ -1,15 +1,14 @@
 """Consult topics: "general", or the slug of the guide the mentor came from.
 
-Read from the guide files' front matter (mentor_app/content/*.md), which every deployment
-ships, so routing knows a topic's label and the expertise tags that fit it without depending
-on the guides' database tables. Domains that add guides elsewhere can add a provider to
+Read from the guide files' front matter (mentor_app/content/*.md, through the guides' loader),
+which every deployment ships, so routing knows a topic's label and the expertise tags that fit
+it without a query on the guides' tables. Domains that add guides elsewhere can add a provider to
 `TOPIC_PROVIDERS` (`() -> dict[slug, Topic]`).
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,31 +35,21 @@ GENERAL_TOPIC = Topic(GENERAL, "general", "General", ())
 TOPIC_PROVIDERS: list[Callable[[], dict[str, Topic]]] = []
 
 
-def _front_matter(text: str) -> dict:
-    if not text.startswith("+++"):
-        return {}
-    end = text.find("\n+++", 3)
-    if end < 0:
-        return {}
-    try:
-        return tomllib.loads(text[3:end])
-    except tomllib.TOMLDecodeError:
-        return {}
-
-
 @lru_cache(maxsize=1)
 def _from_files() -> dict[str, Topic]:
+    # The guides' own loader reads the files: one parser for the front matter.
+    from mentor_app.playbooks.loader import guide_files, parse_guide
+
     topics: dict[str, Topic] = {}
-    for path in sorted(CONTENT_DIR.glob("*.md")):
-        meta = _front_matter(path.read_text(encoding="utf-8"))
-        slug = meta.get("slug")
-        if not isinstance(slug, str) or slug != path.stem or not SLUG_RE.match(slug):
+    for path in guide_files(CONTENT_DIR):
+        source, _problems = parse_guide(path)
+        if source is None or not SLUG_RE.match(source.slug):
             continue
-        topics[slug] = Topic(
-            slug=slug,
-            label=str(meta.get("topic") or slug.replace("-", " "))[:40],
-            title=str(meta.get("title") or slug)[:200],
-            expertise=tuple(str(t) for t in meta.get("expertise") or () if isinstance(t, str)),
+        topics[source.slug] = Topic(
+            slug=source.slug,
+            label=(source.topic or source.slug.replace("-", " "))[:40],
+            title=source.title[:200],
+            expertise=tuple(source.expertise),
         )
     return topics
 
