@@ -103,3 +103,9 @@ def test_home_page_links_recent_records(closed) -> None:  # type: ignore[no-unty
     client, _, consult_id = closed
     home = client.get("/")
     assert f"/consults/{consult_id}/record" in home.text
+
+
+def test_consult_page_links_its_record_once_closed(closed) -> None:  # type: ignore[no-untyped-def]
+    client, _mentor, consult_id = closed
+    page = client.get(f"/consults/{consult_id}").get_data(as_text=True)
+    assert f"/consults/{consult_id}/record" in page
