@@ -139,6 +139,14 @@ def run_step(app, step, now: datetime) -> int:  # type: ignore[no-untyped-def]
             session.close()
 
 
+def route_due(app) -> int:  # type: ignore[no-untyped-def]
+    """What the worker does within moments of a tap: run every routing step that is due (the
+    first wave is never run inside the tap's own request)."""
+    from mentor_app.consults.worker_steps import advance_due
+
+    return run_step(app, advance_due, app.config["CLOCK"]())
+
+
 def post_json(client, path: str, data=None, token: str | None = None):  # type: ignore[no-untyped-def]
     token = token or csrf_token(client)
     return client.post(path, json=data if data is not None else {}, headers={"X-CSRFToken": token})

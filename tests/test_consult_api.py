@@ -22,6 +22,7 @@ from tests.consult_helpers import (
     offered_ids,
     pool,
     post_json,
+    route_due,
     run_step,
 )
 
@@ -56,8 +57,11 @@ def scene(app, actors, db, clock):  # type: ignore[no-untyped-def]
 
 
 def create(client, **fields):  # type: ignore[no-untyped-def]
+    """A tap, then the worker's first routing step."""
     body = {"client_key": str(uuid.uuid4()), **fields}
-    return post_json(client, "/api/consults", body)
+    response = post_json(client, "/api/consults", body)
+    route_due(client.application)
+    return response
 
 
 # --- the one tap --------------------------------------------------------------------------

@@ -11,7 +11,15 @@ from sqlalchemy import func, select
 from mentor_app.accounts.models import User
 from mentor_app.consults.models import Case, CaseExclusion, Consult
 from tests.conftest import csrf_from, csrf_token
-from tests.consult_helpers import make_consult, make_consultant, offer, offered_ids, pool, post_json
+from tests.consult_helpers import (
+    make_consult,
+    make_consultant,
+    offer,
+    offered_ids,
+    pool,
+    post_json,
+    route_due,
+)
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 KEY_RE = re.compile(r'name="client_key" type="hidden" value="([^"]+)"')
@@ -195,6 +203,7 @@ def test_cases_and_exclusions(app, actors, db, clock) -> None:  # type: ignore[n
         {"client_key": "0" * 8 + "-0000-4000-8000-" + "0" * 12, "case_code": case.code},
     )
     assert response.status_code == 201
+    route_due(mentor.application)
     assert offered_ids(db, response.get_json()["id"]) == {other}
 
     coordinator, _ = actors.signed_in("coordinator")

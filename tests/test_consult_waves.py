@@ -12,7 +12,14 @@ from sqlalchemy import select, update
 from mentor_app.consults.models import Consult
 from mentor_app.consults.worker_steps import advance_due
 from mentor_app.notifications.models import OutboxMessage
-from tests.consult_helpers import make_consult, make_consultant, offered_ids, post_json, run_step
+from tests.consult_helpers import (
+    make_consult,
+    make_consultant,
+    offered_ids,
+    post_json,
+    route_due,
+    run_step,
+)
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # a Tuesday morning
 TIMINGS = {
@@ -68,6 +75,7 @@ def create(client, urgency: str, topic: str = "general") -> int:  # type: ignore
         {"client_key": str(uuid.uuid4()), "urgency": urgency, "topic": topic},
     )
     assert response.status_code == 201, response.get_json()
+    route_due(client.application)  # the worker's first step, at the tap's own minute
     return response.get_json()["id"]
 
 

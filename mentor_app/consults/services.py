@@ -25,6 +25,7 @@ from mentor_app.consults.vocab import (
     OUTCOMES,
     SUMMARY_MAX,
 )
+from mentor_app.notifications.services import wake_workers
 
 accept = answers.accept
 release = answers.release
@@ -116,8 +117,9 @@ def create(
         ip=ip,
         details={"urgency": urgency, "topic": topic, "via": via, "with_case": case is not None},
     )
-    # Nobody else can see the new row yet: route it straight away, in this transaction.
-    routing.advance(session, now, consult.id, expected_wave=0, consult=consult)
+    # The first wave is the worker's job (next_action_at is now): the tap answers at once and
+    # a burst of taps is routed as fast as the workers go. Wake an idle worker at commit.
+    wake_workers(session)
     return consult, True
 
 

@@ -28,7 +28,7 @@ def _skip_locked(session: Session, query):  # type: ignore[no-untyped-def]
     return query
 
 
-@register("consults-advance", every=2.0)
+@register("consults-advance")  # every loop: a new tap waits for this step
 def advance_due(session: Session, now: datetime) -> int:
     """Runs every routing step that is due. Returns how many consults moved."""
     query = (
