@@ -93,7 +93,20 @@ def app(database_url: str, clock: Clock):  # type: ignore[no-untyped-def]
 
     application = create_app(Config)
     application.config["CLOCK"] = clock
+    server_errors: list[str] = []
+
+    @application.after_request
+    def _no_server_errors(response):  # type: ignore[no-untyped-def]
+        # No 500 anywhere in the suite: every test fails if any request it made answered one.
+        # (503 is a deliberate answer: the database is down, or push is not configured.)
+        if response.status_code >= 500 and response.status_code != 503:
+            from flask import request
+
+            server_errors.append(f"{request.method} {request.path} -> {response.status_code}")
+        return response
+
     yield application
+    assert not server_errors, f"server errors during the test: {server_errors}"
     db = application.extensions["mentor_db"]
     empty_all_tables(db)
     db.engine.dispose()
