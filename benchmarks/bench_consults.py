@@ -348,7 +348,10 @@ def seed_pool(url: str, consultants: int, past_consults: int, now: datetime) -> 
     ids = dict(session.execute(select(User.email, User.id)).all())
     consultant_ids = [ids[f"c{n}@pool.example"] for n in range(consultants)]
     mentor_ids = [ids[f"m{n}@pool.example"] for n in range(mentors)]
-    session.execute(insert(ExpertiseTag), [{"tag": t, "label": t} for t in TAGS])
+    known = set(session.scalars(select(ExpertiseTag.tag)))  # the migrations seed the list
+    missing = [{"tag": t, "label": t} for t in TAGS if t not in known]
+    if missing:
+        session.execute(insert(ExpertiseTag), missing)
 
     profiles, languages, expertise, windows = [], [], [], []
     for cid in consultant_ids:
