@@ -228,6 +228,8 @@ export async function showQueued(item) {
     box.hidden = false;
   }
   main.replaceChildren(screen);
+  const fab = document.querySelector(".consult-fab-wrap");
+  if (fab) fab.hidden = true; // asked already: the screen says what happens next
   window.scrollTo(0, 0);
   screen.focus();
 }
@@ -260,7 +262,8 @@ export async function renderStatus(sent = []) {
   }
   if (waiting.length) {
     const line = document.createElement("span");
-    line.textContent = ` ${fill(text.labelPending, { n: waiting.length })}`;
+    const label = waiting.length === 1 ? text.labelPendingOne : text.labelPendingMany;
+    line.textContent = ` ${fill(label, { n: waiting.length })}`;
     parts.push(line);
   }
   const existing = document.querySelector("[data-queue-status]");

@@ -1,7 +1,8 @@
 """Shared fixtures for the real-browser tests (Playwright for Python driving Debian's Chromium).
 
 - `browser`: one Chromium per test module, launched with the flags in shared/design/TESTING.md;
-  the whole module is skipped, with the reason, only when /usr/bin/chromium is absent.
+  the whole module is skipped, with the reason, only when /usr/bin/chromium is absent
+  (`playwright` is the driver, for the rare test that needs a persistent profile).
 - `live_server`: the real app on 127.0.0.1 and a free port (werkzeug's make_server in a thread)
   against the test database; `library_server` also publishes every guide in mentor_app/content.
 - `signed_in_page(...)`: a fresh phone-sized context signed in through the login form (TOTP
@@ -41,15 +42,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def browser(playwright) -> Iterator[Any]:  # type: ignore[no-untyped-def]
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    yield chromium
+    chromium.close()
 
 
 def serve(app: Any) -> Iterator[str]:

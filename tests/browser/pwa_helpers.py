@@ -83,3 +83,47 @@ def cache_contents(page: Any) -> dict[str, list[dict[str, str]]]:
 
 def queue_contents(page: Any) -> dict[str, list[Any]]:
     return page.evaluate(QUEUE_CONTENTS)
+
+
+# Budgets for a cold load of a main page (compressed transfer, bytes): issue 6.
+BUDGETS = {"total": 100 * 1024, "js": 30 * 1024, "css": 20 * 1024}
+
+
+class TransferMeter:
+    """Sums what a cold load of a page transfers, from the DevTools protocol: the HTTP cache is
+    emptied and the service worker bypassed, so every file comes over the network, compressed
+    as the server sends it (encodedDataLength: the bytes on the wire, headers included)."""
+
+    def __init__(self, context: Any, page: Any) -> None:
+        self.page = page
+        self.cdp = context.new_cdp_session(page)
+        self.kinds: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}
+        self.cdp.on("Network.responseReceived", self._response)
+        self.cdp.on("Network.loadingFinished", self._finished)
+        self.cdp.send("Network.enable")
+        self.cdp.send("Network.setBypassServiceWorker", {"bypass": True})
+
+    def _response(self, event: dict[str, Any]) -> None:
+        self.kinds[event["requestId"]] = event["type"]
+
+    def _finished(self, event: dict[str, Any]) -> None:
+        self.sizes[event["requestId"]] = int(event["encodedDataLength"])
+
+    def cold_load(self, url: str) -> dict[str, int]:
+        self.cdp.send("Network.clearBrowserCache")
+        self.kinds.clear()
+        self.sizes.clear()
+        response = self.page.goto(url, wait_until="networkidle")
+        assert response and response.status == 200, url
+        self.page.wait_for_timeout(300)  # what the page's scripts fetch after load
+        totals = {"total": 0, "js": 0, "css": 0, "requests": 0}
+        for request_id, size in self.sizes.items():
+            kind = self.kinds.get(request_id, "Other")
+            totals["total"] += size
+            totals["requests"] += 1
+            if kind == "Script":
+                totals["js"] += size
+            elif kind == "Stylesheet":
+                totals["css"] += size
+        return totals
