@@ -82,6 +82,7 @@ DOMAINS = [
     "mentor_app.dashboard.domain",
     "mentor_app.notifications.domain",
     "mentor_app.pwa.domain",
+    "mentor_app.consults.domain",
 ]
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from mentor_app.db import Base, UTCDateTime
+from mentor_app.pool.models import ConsultantProfile, OnCallWindow
 
 
 class Urgency(enum.StrEnum):
@@ -83,6 +84,8 @@ class Consult(Base):
     status: Mapped[str] = mapped_column(String(12), default=ConsultStatus.OPEN.value)
     # Routing: which wave is running and when the next step is due (timers live here).
     wave: Mapped[int] = mapped_column(Integer, default=0)
+    # When the current routing round began (creation, or a hand-back): wave timings count from it.
+    routing_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     mentor_told_waiting_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     coordinator_alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -113,6 +116,11 @@ class Consult(Base):
         Index("ix_consults_due", "status", "next_action_at"),
         Index("ix_consults_consultant_status", "consultant_id", "status"),
         Index("ix_consults_created_at", "created_at"),
+        Index("ix_consults_case_id", "case_id"),
+        # Fair load and monthly caps: each consultant's accepts since a date.
+        Index("ix_consults_consultant_accepted", "consultant_id", "accepted_at"),
+        # Rest after an urgent consult: the ones closed lately.
+        Index("ix_consults_closed_at", "closed_at"),
         CheckConstraint("urgency IN ('urgent', 'soon', 'routine')", name="urgency_known"),
         CheckConstraint(
             "status IN ('open', 'accepted', 'closed', 'cancelled')", name="status_known"
@@ -171,3 +179,15 @@ class CaseExclusion(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("case_id", "consultant_id"),)
+
+
+# Indexes on pool tables that routing's queries rely on, kept beside the code that needs them
+# (consults/queries.py): who is on call right now, read from the index alone; who switched
+# "available now" on.
+Index(
+    "ix_on_call_windows_now",
+    OnCallWindow.starts_at,
+    OnCallWindow.ends_at,
+    OnCallWindow.consultant_id,
+)
+Index("ix_consultant_profiles_available_now", ConsultantProfile.available_until)

@@ -9,6 +9,7 @@ STEP_MODULES = [
     "mentor_app.pool.worker_steps",
     "mentor_app.dashboard.worker_steps",
     "mentor_app.notifications.worker_steps",
+    "mentor_app.consults.worker_steps",
 ]
 
 

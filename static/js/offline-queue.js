@@ -88,10 +88,11 @@ export function newKey() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Stores a tap. A second tap on the same topic while one waits adds nothing: one request. */
+/** Stores a tap. An offline tap on a topic that already waits adds nothing: one request. A
+ * tap whose request may have reached the server (`clientKey` given) is kept under its key. */
 export async function enqueue(topic, clientKey) {
   const waiting = (await queued()).find((item) => item.topic === topic && !item.failed);
-  if (waiting) return waiting;
+  if (waiting && !clientKey) return waiting;
   const item = {
     client_key: clientKey || newKey(),
     topic: topic || "",
@@ -187,7 +188,8 @@ async function guideTitles() {
 
 function itemLine(item, titles) {
   const li = document.createElement("li");
-  const topic = item.topic ? titles[item.topic] || item.topic : text.labelGeneral;
+  const general = !item.topic || item.topic === "general";
+  const topic = general ? text.labelGeneral : titles[item.topic] || item.topic;
   const when = new Date(item.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   const what = document.createElement("p");
   what.textContent = `${fill(text.labelTopic, { topic })} · ${fill(text.labelQueued, { time: when })}`;
@@ -301,6 +303,19 @@ function onTap(event) {
     .catch(() => { window.location.assign(link.href); }); // no IndexedDB: the plain page
 }
 
+// The start page's one-button form (the no-script way), submitted without signal: same queue,
+// under the key the form already carries.
+function onSubmit(event) {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.matches(".consult-start-form")) return;
+  if (navigator.onLine) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  enqueue(String(data.get("topic") || ""), String(data.get("client_key") || "") || undefined)
+    .then((item) => showQueued(item))
+    .catch(() => {});
+}
+
 async function remember() {
   const csrf = meta("csrf-token");
   const owner = meta("queue-owner");
@@ -319,6 +334,7 @@ function start() {
   if (window.mentorOfflineQueue || !("indexedDB" in window)) return; // once per page
   window.mentorOfflineQueue = true;
   document.addEventListener("click", onTap, true);
+  document.addEventListener("submit", onSubmit, true);
   window.addEventListener("online", sendAndShow);
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.addEventListener("message", (event) => {

@@ -1,0 +1,293 @@
+"""Consult actions. Every function takes the session and `now`, flushes, and never commits.
+
+Routing (waves, offers) lives in routing.py, the answers to an offer in answers.py; both are
+re-exported here, so views have one module to call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mentor_app.accounts.models import User
+from mentor_app.audit import services as audit
+from mentor_app.consults import answers, cases, details, notify, routing, topics
+from mentor_app.consults.errors import Conflict, Forbidden, Invalid
+from mentor_app.consults.models import Consult, ConsultMessage, ConsultStatus
+from mentor_app.consults.vocab import (
+    CLIENT_KEY_RE,
+    DECLINED_BY_CONSULTANT,
+    MESSAGE_MAX,
+    OUTCOMES,
+    SUMMARY_MAX,
+)
+
+accept = answers.accept
+release = answers.release
+assign = answers.assign
+DetailsChange = details.DetailsChange
+update_details = details.update_details
+
+FOLLOW_UP_HORIZON = timedelta(days=366)
+
+
+def _check_topic(slug: str) -> str:
+    if topics.get(slug) is None:
+        raise Invalid("Unknown topic.")
+    return slug
+
+
+# --- the request ----------------------------------------------------------------------------
+
+
+def create(
+    session: Session,
+    now: datetime,
+    mentor: User,
+    *,
+    client_key: str,
+    urgency: str = "soon",
+    topic: str = topics.GENERAL,
+    note: str | None = None,
+    case_code: str | None = None,
+    language: str | None = None,
+    ip: str | None = None,
+    via: str = "api",
+) -> tuple[Consult, bool]:
+    """The one tap. Returns (consult, created); a replay of the same client_key returns the
+    consult the first tap made, whatever else the replay carries."""
+    if mentor.role != "mentor":
+        raise Forbidden("Only mentors ask for consults.")
+    client_key = client_key.lower() if isinstance(client_key, str) else ""
+    if not CLIENT_KEY_RE.match(client_key):
+        raise Invalid("client_key must be a UUID.")
+    existing = _by_key(session, mentor.id, client_key)
+    if existing is not None:
+        return existing, False
+    details.check_urgency(urgency)
+    _check_topic(topic)
+    note = details.clean_note(note)
+    case = None
+    if case_code:
+        case = cases.find_own_case(session, mentor.id, case_code)
+        if case is None:
+            raise Invalid("Unknown case code.")
+    language = details.check_language(
+        language or (case.language if case else None) or (mentor.language_list or ["en"])[0]
+    )
+    consult = Consult(
+        mentor_id=mentor.id,
+        client_key=client_key,
+        case_id=case.id if case else None,
+        urgency=urgency,
+        topic=topic,
+        language=language,
+        region=case.region if case else "",
+        note=note,
+        status=ConsultStatus.OPEN.value,
+        wave=0,
+        routing_started_at=now,
+        next_action_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        # Ten taps racing with one key: the unique (mentor, key) index lets one insert win;
+        # the others roll back to this savepoint and return the winner's consult.
+        with session.begin_nested():
+            session.add(consult)
+            session.flush()
+    except IntegrityError:
+        existing = _by_key(session, mentor.id, client_key)
+        if existing is None:
+            raise
+        return existing, False
+    audit.record(
+        session,
+        now,
+        "consult.created",
+        actor_id=mentor.id,
+        object_type="consult",
+        object_id=consult.id,
+        ip=ip,
+        details={"urgency": urgency, "topic": topic, "via": via, "with_case": case is not None},
+    )
+    # Nobody else can see the new row yet: route it straight away, in this transaction.
+    routing.advance(session, now, consult.id, expected_wave=0, consult=consult)
+    return consult, True
+
+
+def _by_key(session: Session, mentor_id: int, client_key: str) -> Consult | None:
+    return session.scalar(
+        select(Consult).where(Consult.mentor_id == mentor_id, Consult.client_key == client_key)
+    )
+
+
+def decline(
+    session: Session,
+    now: datetime,
+    consult: Consult,
+    user_id: int,
+    reason: str | None,
+    decline_case: bool,
+) -> bool:
+    """A consultant's no, optionally for every future request about the same case. Returns
+    whether the case was declined too."""
+    consult = answers.decline(session, now, consult, user_id, reason)
+    if not decline_case or consult.case_id is None:
+        return False
+    added = cases.exclude(
+        session, now, consult.case_id, user_id, "declined", DECLINED_BY_CONSULTANT, user_id
+    )
+    if added:
+        audit.record(
+            session,
+            now,
+            "case.exclusion_added",
+            actor_id=user_id,
+            object_type="case",
+            object_id=consult.case_id,
+            details={"consultant_id": user_id, "reason": DECLINED_BY_CONSULTANT},
+        )
+    return added
+
+
+def cancel(session: Session, now: datetime, consult: Consult, mentor: User, ip: str | None) -> None:
+    if consult.mentor_id != mentor.id:
+        raise Forbidden("Only the mentor who asked can cancel this request.")
+    result = session.execute(
+        update(Consult)
+        .where(Consult.id == consult.id, Consult.status == ConsultStatus.OPEN.value)
+        .values(
+            status=ConsultStatus.CANCELLED.value,
+            cancelled_at=now,
+            next_action_at=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("This request is no longer open, so it cannot be cancelled.")
+    consult = session.get(Consult, consult.id, populate_existing=True) or consult
+    routing.withdraw_offers(session, now, consult, why="cancelled")
+    audit.record(
+        session,
+        now,
+        "consult.cancelled",
+        actor_id=mentor.id,
+        object_type="consult",
+        object_id=consult.id,
+        ip=ip,
+    )
+
+
+# --- the thread and the close ---------------------------------------------------------------
+
+
+def post_message(
+    session: Session, now: datetime, consult: Consult, author: User, body: str
+) -> ConsultMessage:
+    participants = {consult.mentor_id, consult.consultant_id}
+    if author.id not in participants:
+        raise Forbidden("Only the mentor and the consultant who accepted write here.")
+    if consult.status != ConsultStatus.ACCEPTED.value:
+        raise Conflict("Messages can be written while a consultant is handling the consult.")
+    body = body.strip() if isinstance(body, str) else ""
+    if not body:
+        raise Invalid("Write a message first.")
+    if len(body) > MESSAGE_MAX:
+        raise Invalid(f"A message is at most {MESSAGE_MAX} characters.")
+    message = ConsultMessage(consult_id=consult.id, author_id=author.id, body=body, created_at=now)
+    session.add(message)
+    consult.updated_at = now
+    session.flush()
+    other = consult.consultant_id if author.id == consult.mentor_id else consult.mentor_id
+    if other is not None:
+        notify.message(session, now, consult, other, message.id)
+    audit.record(
+        session,
+        now,
+        "consult.message_posted",
+        actor_id=author.id,
+        object_type="consult",
+        object_id=consult.id,
+    )
+    return message
+
+
+@dataclass(frozen=True)
+class CloseInput:
+    outcome: str
+    summary: str | None = None
+    client_agreed: bool | None = None
+    follow_up_on: date | None = None
+
+
+def close(
+    session: Session, now: datetime, consult: Consult, consultant: User, data: CloseInput
+) -> None:
+    if data.outcome not in OUTCOMES:
+        raise Invalid("Choose an outcome from the list.")
+    summary = (data.summary or "").strip() or None
+    if summary is not None and len(summary) > SUMMARY_MAX:
+        raise Invalid(f"A summary is at most {SUMMARY_MAX} characters.")
+    if data.client_agreed is not None and data.outcome != "see_client":
+        raise Invalid("Whether the client agreed applies to 'recommends seeing the client'.")
+    if data.follow_up_on is not None and not (
+        now.date() <= data.follow_up_on <= (now + FOLLOW_UP_HORIZON).date()
+    ):
+        raise Invalid("A follow-up date is from today to a year ahead.")
+    result = session.execute(
+        update(Consult)
+        .where(
+            Consult.id == consult.id,
+            Consult.status == ConsultStatus.ACCEPTED.value,
+            Consult.consultant_id == consultant.id,
+        )
+        .values(
+            status=ConsultStatus.CLOSED.value,
+            closed_at=now,
+            outcome=data.outcome,
+            outcome_summary=summary,
+            client_agreed=data.client_agreed,
+            follow_up_on=data.follow_up_on,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("Only the consultant handling an open consult can close it.")
+    consult = session.get(Consult, consult.id, populate_existing=True) or consult
+    notify.closed(session, now, consult)
+    audit.record(
+        session,
+        now,
+        "consult.closed",
+        actor_id=consultant.id,
+        object_type="consult",
+        object_id=consult.id,
+        details={"outcome": data.outcome, "follow_up": data.follow_up_on is not None},
+    )
+
+
+def rate(session: Session, now: datetime, consult: Consult, mentor: User, helpful: bool) -> None:
+    if consult.mentor_id != mentor.id:
+        raise Forbidden("Only the mentor who asked can rate this consult.")
+    if consult.status != ConsultStatus.CLOSED.value:
+        raise Conflict("A consult can be rated once it is closed.")
+    consult.helpful = bool(helpful)
+    consult.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        now,
+        "consult.rated",
+        actor_id=mentor.id,
+        object_type="consult",
+        object_id=consult.id,
+        details={"helpful": bool(helpful)},
+    )

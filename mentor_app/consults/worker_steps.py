@@ -1,0 +1,87 @@
+"""Worker steps: advance consults whose next routing step is due; send follow-up reminders.
+
+Claiming: on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED, so two workers take
+disjoint batches; on every database each consult then moves with a conditional UPDATE naming
+the wave it expects, so even a consult seen by two workers advances once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mentor_app.accounts.models import User
+from mentor_app.consults import notify, routing
+from mentor_app.consults.models import Consult
+from mentor_app.worker.loop import register
+
+log = logging.getLogger(__name__)
+BATCH = 50
+
+
+def _skip_locked(session: Session, query):  # type: ignore[no-untyped-def]
+    if session.get_bind().dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+@register("consults-advance", every=2.0)
+def advance_due(session: Session, now: datetime) -> int:
+    """Runs every routing step that is due. Returns how many consults moved."""
+    query = (
+        select(Consult.id, Consult.wave)
+        .where(Consult.status == "open", Consult.next_action_at <= now)
+        .order_by(Consult.next_action_at, Consult.id)
+        .limit(BATCH)
+    )
+    moved = 0
+    for consult_id, wave in session.execute(_skip_locked(session, query)).all():
+        try:
+            # One consult failing (a bad row, a bug) must not hold the others back.
+            with session.begin_nested():
+                moved += 1 if routing.advance(session, now, consult_id, wave) else 0
+        except Exception:
+            log.exception("advancing consult %s failed", consult_id)
+    return moved
+
+
+@register("consults-follow-up", every=60.0)
+def follow_up_reminders(session: Session, now: datetime) -> int:
+    """Queues each agreed follow-up's reminders once, due at 08:00 on the day in each
+    person's own time zone (the day is taken from UTC plus one, so zones ahead of UTC get
+    theirs on time)."""
+    horizon = (now + timedelta(days=1)).date()
+    query = (
+        select(Consult.id)
+        .where(
+            Consult.status == "closed",
+            Consult.follow_up_on.is_not(None),
+            Consult.follow_up_on <= horizon,
+            Consult.follow_up_reminded_at.is_(None),
+        )
+        .order_by(Consult.follow_up_on, Consult.id)
+        .limit(BATCH)
+    )
+    sent = 0
+    for consult_id in session.scalars(_skip_locked(session, query)).all():
+        claimed = session.execute(
+            update(Consult)
+            .where(Consult.id == consult_id, Consult.follow_up_reminded_at.is_(None))
+            .values(follow_up_reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            continue
+        consult = session.get(Consult, consult_id, populate_existing=True)
+        assert consult is not None and consult.follow_up_on is not None
+        for user_id in (consult.mentor_id, consult.consultant_id):
+            user = session.get(User, user_id) if user_id else None
+            if user is None:
+                continue
+            due = notify.follow_up_due(consult.follow_up_on, user.timezone, now)
+            notify.follow_up(session, now, consult, user.id, due)
+        sent += 1
+    return sent
