@@ -42,15 +42,21 @@ function guidePage(url) {
   return /^\/guides\/[a-z0-9-]+$/.test(url.pathname) ? url.pathname : null;
 }
 
+// Writes go only to this version's caches, made at install: once a newer worker has deleted
+// them, a request still running here must not bring them back.
+async function ownCache(name) {
+  return (await caches.has(name)) ? caches.open(name) : null;
+}
+
 async function putGuide(key, response, started = generation) {
   if (started !== generation) return; // signed out meanwhile
-  const cache = await caches.open(GUIDES_CACHE);
-  if (started === generation) await cache.put(key, response);
+  const cache = await ownCache(GUIDES_CACHE);
+  if (cache && started === generation) await cache.put(key, response);
 }
 
 async function matchGuide(key) {
-  const cache = await caches.open(GUIDES_CACHE);
-  return cache.match(key, { ignoreVary: true });
+  const cache = await ownCache(GUIDES_CACHE);
+  return cache ? cache.match(key, { ignoreVary: true }) : undefined;
 }
 
 // A fetch of our own in the background: it does not count as the user's activity.
@@ -77,6 +83,7 @@ async function precacheShell() {
     }),
   );
   await cache.add(new Request(CONFIG.offline, { cache: "no-cache" }));
+  await caches.open(GUIDES_CACHE);
 }
 
 async function readIndex(response) {
@@ -91,7 +98,8 @@ async function readIndex(response) {
 /** Every published guide page, the list and the index; resolves to the number of guides. */
 async function precacheGuides() {
   const started = generation;
-  const cache = await caches.open(GUIDES_CACHE);
+  const cache = await ownCache(GUIDES_CACHE);
+  if (!cache) return 0;
   const kept = await cache.match(INDEX_URL, { ignoreVary: true });
   let index = kept ? await readIndex(kept) : null;
   if (!index) {
@@ -102,13 +110,15 @@ async function precacheGuides() {
     await putGuide(INDEX_URL, response, started);
   }
   const pages = ["/guides", ...index.guides.map((g) => `/guides/${encodeURIComponent(g.slug)}`)];
-  for (const page of pages) {
-    if (started !== generation) return 0;
-    if (await cache.match(page, { ignoreVary: true })) continue;
-    const response = await quietFetch(page);
-    if (cacheable(response)) await putGuide(page, response, started);
-  }
-  return index.guides.length;
+  const fetchOne = async () => {
+    for (let page = pages.shift(); page && started === generation; page = pages.shift()) {
+      if (await cache.match(page, { ignoreVary: true })) continue;
+      const response = await quietFetch(page);
+      if (cacheable(response)) await putGuide(page, response, started);
+    }
+  };
+  await Promise.all([fetchOne(), fetchOne(), fetchOne()]); // three at a time
+  return started === generation ? index.guides.length : 0;
 }
 
 let warming = null; // one precache at a time: every signed-in page load asks for one
@@ -169,7 +179,8 @@ async function navigate(event) {
 }
 
 async function cacheFirst(request) {
-  const cache = await caches.open(SHELL_CACHE);
+  const cache = await ownCache(SHELL_CACHE);
+  if (!cache) return fetch(request); // a newer version has taken over
   const versioned = new URL(request.url).searchParams.has("v");
   // An import without ?v= ("./app.js") gets this version's copy of the file.
   const hit = await cache.match(request, { ignoreSearch: !versioned, ignoreVary: true });

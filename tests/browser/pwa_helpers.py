@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-ASK_WORKER = """async (message) => {
+# The active worker's answer, or null when none comes (a worker being replaced may not answer).
+ASK_WORKER = """async ([message, waitMs]) => {
   const registration = await navigator.serviceWorker.ready;
   return await new Promise((resolve) => {
     const channel = new MessageChannel();
-    channel.port1.onmessage = (event) => resolve(event.data);
+    const timer = setTimeout(() => resolve(null), waitMs);
+    channel.port1.onmessage = (event) => { clearTimeout(timer); resolve(event.data); };
     registration.active.postMessage(message, [channel.port2]);
   });
 }"""
@@ -63,18 +65,21 @@ def controlled(page: Any) -> None:
     assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
 
 
-def ask_worker(page: Any, message: dict[str, Any]) -> Any:
-    return page.evaluate(ASK_WORKER, message)
+def ask_worker(page: Any, message: dict[str, Any], wait_ms: int = 2000) -> Any:
+    return page.evaluate(ASK_WORKER, [message, wait_ms])
 
 
-def worker_version(page: Any) -> str:
-    return ask_worker(page, {"type": "version"})["version"]
+def worker_version(page: Any) -> str | None:
+    answer = ask_worker(page, {"type": "version"})
+    return answer["version"] if answer else None
 
 
 def warm_guides(page: Any) -> int:
     """Has the worker keep every published guide; returns how many it has."""
     controlled(page)
-    return ask_worker(page, {"type": "warm-guides"})["guides"]
+    answer = ask_worker(page, {"type": "warm-guides"}, 20_000)
+    assert answer, "the service worker did not answer"
+    return answer["guides"]
 
 
 def cache_contents(page: Any) -> dict[str, list[dict[str, str]]]:

@@ -135,11 +135,12 @@ def test_a_deploy_activates_a_new_worker_and_drops_old_caches(
     css.write_text(css.read_text() + "\n.deployed { color: inherit; }\n")
     page.reload()  # the next load
 
-    after = wait_until(page, lambda: (v := worker_version(page)) != before and v, 10_000)
-    assert after, "a new worker took over"
-    names = wait_until(
-        page, lambda: (n := list(cache_contents(page))) and all(after in x for x in n) and n
+    after = wait_until(
+        page, lambda: (v := worker_version(page)) not in (before, None) and v, 30_000
     )
+    assert after, "a new worker took over"
+    wait_until(page, lambda: all(after in name for name in cache_contents(page)), 10_000)
+    names = list(cache_contents(page))
     assert names and all(after in name for name in names), names
     shell = cache_contents(page)[f"mentor-shell-{after}"]
     new_css = page.locator('link[rel="stylesheet"]').get_attribute("href")
