@@ -132,3 +132,21 @@ class TransferMeter:
             elif kind == "Stylesheet":
                 totals["css"] += size
         return totals
+
+
+def create_consult(page: Any, topic: str = "trauma-reminders") -> str:
+    """A consult request made through the real API from the signed-in page; returns its URL."""
+    answer = page.evaluate(
+        """async (topic) => {
+          const token = document.querySelector('meta[name="csrf-token"]').content;
+          const response = await fetch("/api/consults", {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+            body: JSON.stringify({ client_key: crypto.randomUUID(), topic }),
+          });
+          return { status: response.status, body: await response.json() };
+        }""",
+        topic,
+    )
+    assert answer["status"] == 201, answer
+    return answer["body"]["url"]

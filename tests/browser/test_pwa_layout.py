@@ -14,6 +14,7 @@ from mentor_app.accounts import services as accounts
 from mentor_app.accounts.models import User
 from mentor_app.playbooks.models import Guide
 from tests.browser.conftest import PHONE, sign_in, watch
+from tests.browser.pwa_helpers import create_consult
 
 pytestmark = pytest.mark.browser
 
@@ -65,7 +66,8 @@ PAGES: dict[str, list[str]] = {
 # Pages that exist once the consult feature (issue 4) is merged.
 CONSULT_PAGES = {
     "mentor": ["/consults/start", "/consults/start?topic=trauma-reminders", "/consults/"],
-    "coordinator": ["/consults/open"],
+    "consultant": ["/consults/", "/consults/{record}"],
+    "coordinator": ["/consults/open", "/consults/{record}"],
 }
 
 # Offenders on the page: sideways overflow, and visible controls smaller than 44 × 44 px.
@@ -123,6 +125,7 @@ def arrange(app: Any, db: Any, clock: Any, actors: Any) -> dict[str, Any]:
 
 
 def closed_consult(db: Any, mentor_id: int, consultant_id: int) -> int:
+    """A consult taken by `consultant_id` and closed with an outcome (thread, note, callback)."""
     from tests import dashboard_factories as f
 
     row = f.consult(
@@ -170,11 +173,15 @@ def test_every_page_fits_a_phone(browser, library_server, app, db, clock, actors
     if role != "anonymous":
         user_id, email = actors.create(role)
         sign_in(page, library_server, actors, email)
-        if role == "mentor":
-            ids["record"] = closed_consult(db, user_id, ids["consultant"])
+        mentor_id = user_id if role == "mentor" else actors.create("mentor")[0]
+        taker = user_id if role == "consultant" else ids["consultant"]
+        ids["record"] = closed_consult(db, mentor_id, taker)
     problems: list[str] = []
-    for path in pages_for(app, role):
-        check_page(page, library_server, path.format(**ids), problems)
+    paths = [path.format(**ids) for path in pages_for(app, role)]
+    if role == "mentor" and "consults" in app.blueprints:
+        paths.append(create_consult(page))  # a consult's own page
+    for path in paths:
+        check_page(page, library_server, path, problems)
     assert not problems, "\n".join(problems)
     assert foreign == [], "requests to another origin"
     assert page.problems == []  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from tests.browser.conftest import signed_in_page, wait_until
 from tests.browser.pwa_helpers import (
     cache_contents,
     controlled,
+    create_consult,
     queue_contents,
     warm_guides,
     worker_version,
@@ -32,11 +33,16 @@ def published_slugs(db) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_guides_list_every_guide_and_search_work_offline(
-    browser, library_server, actors, db
+    browser, library_server, actors, db, app
 ) -> None:  # type: ignore[no-untyped-def]
     base = library_server
     page, _ = signed_in_page(browser, base, actors, "mentor")
     name = page.locator("main h1").inner_text()  # "Hello, <name>": personal
+    personal = ["/account/settings", "/"]
+    if "consults" in app.blueprints:
+        personal.append(create_consult(page))  # a consult page: the mentor's own request
+        page.goto(base + personal[-1])
+        assert page.locator("[data-status-text]").is_visible()
     page.goto(f"{base}/account/settings")
     controlled(page)
     page.goto(f"{base}/guides/trauma-reminders")
@@ -65,10 +71,11 @@ def test_guides_list_every_guide_and_search_work_offline(
     expect(first).to_have_attribute("href", "/guides/bereavement-illness-in-family")
 
     # Pages with personal data were visited online, but offline they show the offline page.
-    for path in ("/account/settings", "/"):
+    for path in personal:
         page.goto(f"{base}{path}")
         assert page.locator("main h1").inner_text() == OFFLINE_TITLE, path
         assert name not in page.content() and "Change password" not in page.content()
+        assert page.locator("[data-status-text]").count() == 0
         assert page.locator(BANNER).is_visible()
     page.context.set_offline(False)
 
