@@ -196,3 +196,11 @@ def test_settings_and_home_offer_installing(actors) -> None:  # type: ignore[no-
         assert "data-install-hint" in user.get("/").get_data(as_text=True)
         settings = user.get("/account/settings").get_data(as_text=True)
         assert 'id="install"' in settings and "Add to Home Screen" in settings
+
+
+def test_system_fonts_only_and_no_third_party_urls() -> None:
+    css = (STATIC / "css" / "app.css").read_text()
+    assert "@font-face" not in css and "@import" not in css
+    assert "font-family: system-ui" in css
+    for path in [*STATIC.rglob("*.css"), *STATIC.rglob("*.js")]:
+        assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", path.read_text()), path

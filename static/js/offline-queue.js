@@ -70,13 +70,12 @@ async function currentOwner() {
   return session ? session.owner : "";
 }
 
-/** Queued items of the current owner, oldest first. */
+/** Queued items of the current owner, oldest first (none when nobody is signed in). */
 export async function queued() {
   const owner = await currentOwner();
+  if (!owner) return [];
   const items = await allItems();
-  return items
-    .filter((item) => !owner || !item.owner || item.owner === owner)
-    .sort((a, b) => a.created_at - b.created_at);
+  return items.filter((item) => item.owner === owner).sort((a, b) => a.created_at - b.created_at);
 }
 
 export function newKey() {
