@@ -175,19 +175,22 @@ def test_signing_out_clears_the_http_cache_but_keeps_the_app_shell(actors) -> No
     assert response.headers["Clear-Site-Data"] == '"cache"'
 
 
-def test_only_mentor_pages_carry_the_queue_owner_tag(actors) -> None:  # type: ignore[no-untyped-def]
+def test_the_queue_owner_tag_is_per_user_and_never_the_id(actors) -> None:  # type: ignore[no-untyped-def]
     tags = []
     for _ in range(2):
         mentor, mentor_id = actors.signed_in("mentor")
-        page = mentor.get("/").get_data(as_text=True)
-        tag = re.search(r'<meta name="queue-owner" content="(\w+)">', page).group(1)
+        answer = mentor.get("/api/pwa/queue-owner")
+        assert answer.headers["Cache-Control"] == "no-store"
+        tag = answer.get_json()["owner"]
         assert re.fullmatch(r"[0-9a-f]{24}", tag) and tag != str(mentor_id)
+        assert mentor.get("/api/pwa/queue-owner").get_json()["owner"] == tag  # stable
+        page = mentor.get("/").get_data(as_text=True)
         assert 'id="queued-consult"' in page and "offline-queue.js" in page
+        assert tag not in page  # pages carry nothing of the reader
         tags.append(tag)
     assert tags[0] != tags[1]
     consultant, _ = actors.signed_in("consultant")
-    page = consultant.get("/").get_data(as_text=True)
-    assert "queue-owner" not in page and "offline-queue.js" not in page
+    assert "offline-queue.js" not in consultant.get("/").get_data(as_text=True)
 
 
 def test_settings_and_home_offer_installing(actors) -> None:  # type: ignore[no-untyped-def]

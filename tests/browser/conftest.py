@@ -99,11 +99,12 @@ def sign_in(page: Any, base: str, actors: Any, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]")
+    with page.expect_navigation():  # until the next page has loaded, its scripts included
+        page.click("form [type=submit]")
     if "/login/totp" in page.url:
         page.fill("input[name=code]", actors.code(email))
-        page.click("form [type=submit]")
-    page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("form [type=submit]")
     assert "/login" not in page.url, page.url
 
 
