@@ -158,8 +158,11 @@ def logout():  # type: ignore[no-untyped-def]
             audit.record(db_session(), now(), "logout", actor_id=current_user.id, ip=client_ip())
     session.clear()
     response = make_response(redirect(url_for("accounts.login")))
-    # Tell the browser to drop everything of this origin it holds for the user.
-    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    # The browser's HTTP cache goes. Not "storage": it would also unregister the service worker
+    # and wipe its app shell (the app would no longer open without signal) and the queue of
+    # unsent consult requests. The worker drops what it kept for this user itself (the guides
+    # and the stored CSRF token) when it sees this POST; see static/sw-cache.js.
+    response.headers["Clear-Site-Data"] = '"cache"'
     return response
 
 

@@ -1,2 +1,2 @@
-"""The progressive web app: the service worker at the root scope (and, later, the manifest and
-the offline page)."""
+"""The installable, offline-first app: the service worker at the root scope, the manifest, the
+offline page, gzip for text responses, and the install guidance."""

@@ -1,4 +1,5 @@
-"""Registers the PWA blueprint."""
+"""Registers the installable app: /sw.js, the manifest, the offline page, gzip for text
+responses, the install section of Settings and the install hint on home pages."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from mentor_app.pwa import views
+    from mentor_app import ui
+    from mentor_app.pwa import compression, views
 
     app.register_blueprint(views.bp)
+    compression.init_app(app)
+    ui.register_settings_section("pwa/_settings.html")
+    for role in ("mentor", "consultant", "coordinator"):
+        ui.register_home_section(role, "pwa/_home_install.html")

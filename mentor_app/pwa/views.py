@@ -1,27 +1,45 @@
-"""`/sw.js`: the service worker, served from the root so its scope is the whole app.
+"""The installable app: `/sw.js` at the root scope, `/manifest.webmanifest`, `/offline`, and
+the owner tag of the offline queue.
 
-It stays tiny: it imports its parts from static/ by content-hashed URL, so a change to any part
-changes the bytes of /sw.js and browsers install the new version. The push part lives in
-static/sw-push.js; caching and offline come later in their own file, imported the same way.
+/sw.js stays tiny: it hands its parts the cache version and the app shell, then imports the
+parts from static/ by content-hashed URL. Anything that changes the version (a static file, a
+published guide) changes the bytes of /sw.js, so browsers install the new worker.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+import hashlib
+import hmac
+import json
 
+from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from mentor_app.pwa import shell
 from mentor_app.security import mark_public
-from mentor_app.ui import static_url
+from mentor_app.ui import consult_start_url, static_url
 
 bp = Blueprint("pwa", __name__)
 
-# Files under static/ that make up the service worker, in import order.
-SW_PARTS = ["sw-push.js"]
+# The colours of static/css/app.css (light theme): the header and the page background.
+THEME_COLOUR = "#1d4e5f"
+BACKGROUND_COLOUR = "#f6f7f5"
+
+
+def _revalidated(response: Response) -> Response:
+    # Nothing user-specific, but always revalidated: a deploy shows on the next load.
+    response.headers["Cache-Control"] = "no-cache"
+    return mark_public(response)
 
 
 def service_worker_source() -> str:
-    imports = ", ".join(f"'{static_url(part)}'" for part in SW_PARTS)
+    config = shell.worker_config()
+    imports = ", ".join(f"'{url}'" for url in config.pop("parts"))  # type: ignore[attr-defined]
     return (
-        "// mentor_app service worker: parts are imported by content-hashed URL.\n"
+        "// mentor_app service worker. The version changes with any static file or published\n"
+        "// guide, so a deploy installs a new worker and the old caches are deleted.\n"
+        f"self.MENTOR_SW = {json.dumps(config, separators=(',', ':'))};\n"
         f"importScripts({imports});\n"
     )
 
@@ -30,6 +48,76 @@ def service_worker_source() -> str:
 def service_worker():  # type: ignore[no-untyped-def]
     response = Response(service_worker_source(), mimetype="text/javascript")
     response.headers["Service-Worker-Allowed"] = "/"
-    # Always revalidated, so a new version is picked up on the next navigation.
-    response.headers["Cache-Control"] = "no-cache"
-    return mark_public(response)
+    return _revalidated(response)
+
+
+def manifest_document() -> dict[str, object]:
+    def icon(name: str, size: int, purpose: str = "any") -> dict[str, str]:
+        return {
+            "src": static_url(f"icons/{name}"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": purpose,
+        }
+
+    app_icon = [icon("app-192.png", 192)]
+    return {
+        "id": "/",
+        "name": "mentor_app — " + _("Mentor support"),
+        "short_name": "mentor_app",
+        "description": _("Guides for hard moments, and a psychologist one tap away."),
+        "start_url": url_for("home.index"),
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": [
+            icon("app-192.png", 192),
+            icon("app-512.png", 512),
+            icon("app-maskable-512.png", 512, "maskable"),
+        ],
+        "shortcuts": [
+            {
+                "name": _("Consult a psychologist"),
+                "short_name": _("Consult"),
+                "url": consult_start_url(),
+                "icons": app_icon,
+            },
+            {
+                "name": _("Guides"),
+                "short_name": _("Guides"),
+                "url": url_for("playbooks.index"),
+                "icons": app_icon,
+            },
+        ],
+    }
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():  # type: ignore[no-untyped-def]
+    body = json.dumps(manifest_document(), ensure_ascii=False, separators=(",", ":"))
+    return _revalidated(Response(body, mimetype="application/manifest+json"))
+
+
+@bp.get("/offline")
+def offline():  # type: ignore[no-untyped-def]
+    """What a navigation shows when there is no network and no cached copy. The service worker
+    keeps it for everyone, so it is rendered as for a stranger: no name, no token, no role."""
+    page = render_template("pwa/offline.html", public_page=True)
+    return _revalidated(Response(page, mimetype="text/html"))
+
+
+def queue_owner(user_id: str) -> str:
+    """A keyed hash of the user id (never the id): requests queued on a shared phone are only
+    ever sent under the account that made them."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"consult-queue:{user_id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+@bp.get("/api/pwa/queue-owner")
+@login_required
+def queue_owner_api():  # type: ignore[no-untyped-def]
+    """Asked once per session by offline-queue.js. Not in the pages: guide pages are the same
+    for every reader, so that the service worker can keep them."""
+    return jsonify({"owner": queue_owner(current_user.get_id())})

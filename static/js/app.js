@@ -27,3 +27,13 @@ function updateOnlineState() {
 window.addEventListener("online", updateOnlineState);
 window.addEventListener("offline", updateOnlineState);
 updateOnlineState();
+
+// Tables that scroll sideways on a phone take keyboard focus, so arrow keys can scroll them.
+function focusableScrollers() {
+  for (const box of document.querySelectorAll(".table-wrap, .coverage-scroll")) {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  }
+}
+window.addEventListener("resize", focusableScrollers);
+focusableScrollers();

@@ -10,81 +10,22 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from mentor_app.accounts.models import User
 from mentor_app.playbooks import editing, policy, search, services
 from mentor_app.playbooks.models import Guide, GuideFeedback
-from tests.conftest import PASSWORD
-from tests.playbooks.support import SEARCH_TABLE, make_revision, seed_library
+from tests.browser.conftest import signed_in_page
+from tests.playbooks.support import SEARCH_TABLE, make_revision
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium: apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
-def live(app, db, clock) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def live(library_server: str) -> str:
     """The app serving the test database on a free port, with the guide library published."""
-    seed_library(db, clock())
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-def _console_problem(page, message) -> None:  # type: ignore[no-untyped-def]
-    # The icons belong to the PWA's issue; anything else logged as an error is a failure here
-    # (a CSP refusal, a script error, a failed request of ours).
-    if message.type == "error" and not message.location.get("url", "").endswith("favicon.ico"):
-        page.problems.append(message.text)
-
-
-def signed_in_page(browser, base: str, actors, role: str, width: int = 360):  # type: ignore[no-untyped-def]
-    """A fresh phone-sized browser context signed in as a new user of `role`."""
-    user_id, email = actors.create(role)
-    context = browser.new_context(viewport={"width": width, "height": 740})
-    page = context.new_page()
-    page.problems = []  # type: ignore[attr-defined]
-    page.on("console", lambda m: _console_problem(page, m))
-    page.on("pageerror", lambda e: page.problems.append(str(e)))
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form [type=submit]")
-    if "/login/totp" in page.url:
-        page.fill("input[name=code]", actors.code(email))
-        page.click("form [type=submit]")
-    page.wait_for_load_state()
-    assert "/login" not in page.url, page.url
-    return page, user_id
+    return library_server
 
 
 def test_js_search_ranks_exactly_like_the_server(browser, live, actors, library_db) -> None:  # type: ignore[no-untyped-def]

@@ -4,31 +4,17 @@ what a push service delivers, and the Settings button subscribes and registers t
 from __future__ import annotations
 
 import json
-import threading
 import time
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from mentor_app.notifications.models import PushSubscription
+from tests.browser.conftest import wait_until
 from tests.conftest import PASSWORD
 from tests.push_helpers import LocalPushService, deliver
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
+pytestmark = pytest.mark.browser
 
 # Headless Chromium has no push service: the browser's half is replaced by one that answers
 # with a subscription pointing at the local push service.
@@ -55,35 +41,8 @@ SHOWN = (
 
 
 @pytest.fixture
-def base_url(app):  # type: ignore[no-untyped-def]
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-def wait_until(page, check, timeout_ms: int = 5000):  # type: ignore[no-untyped-def]
-    waited = 0
-    while waited < timeout_ms:
-        value = check()
-        if value:
-            return value
-        page.wait_for_timeout(100)
-        waited += 100
-    return check()
+def base_url(live_server: str) -> str:
+    return live_server
 
 
 def test_a_pushed_message_shows_and_the_same_tag_replaces_it(base_url, browser) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,357 @@
+// Taps without signal: the consult button keeps the request on the phone until it can be sent.
+//
+// A tap while the browser is offline (or, through consult.js, a tap whose request fails) stores
+// {client_key, topic, created_at, owner} in IndexedDB and shows the queued screen: the
+// emergency number and the guide for the topic. The queue is sent when the connection returns,
+// by the service worker's Background Sync where the browser has it, and by any open page on
+// `online` and on every load. One consult per client_key on the server makes a second send of
+// the same item harmless, so the page and the worker may both try.
+//
+// CSRF: a service worker cannot read the page's meta tag. Each signed-in mentor page stores its
+// token with the queue owner's tag (asked once per session from /api/pwa/queue-owner) in the
+// `session` store; the worker sends with the latest one, a page with its own. A stale token (signed out, new session) gets a 400 or 401 and the item
+// stays queued until the next signed-in page sends it. The owner tag (a keyed hash of the user
+// id, never the id) keeps one person's requests from being sent under another's account.
+// Signing out empties both stores (the service worker does it, see sw-cache.js).
+
+const DB_NAME = "mentor_app";
+const DB_VERSION = 1;
+const SEND_TIMEOUT_MS = 15000;
+// Statuses a retry cannot change: the item is kept, marked failed, with a link to send it by hand.
+const PERMANENT = new Set([404, 405, 409, 410, 413, 415, 422]);
+const script = document.getElementById("offline-queue");
+const text = script ? script.dataset : {};
+
+export function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, DB_VERSION);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("consults")) {
+        db.createObjectStore("consults", { keyPath: "client_key" });
+      }
+      if (!db.objectStoreNames.contains("session")) db.createObjectStore("session");
+    };
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function inStore(name, mode, work) {
+  const db = await openDb();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(name, mode);
+      const request = work(tx.objectStore(name));
+      tx.oncomplete = () => resolve(request ? request.result : undefined);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+const readSession = () => inStore("session", "readonly", (s) => s.get("current"));
+const allItems = () => inStore("consults", "readonly", (s) => s.getAll());
+const putItem = (item) => inStore("consults", "readwrite", (s) => s.put(item));
+export const removeItem = (key) => inStore("consults", "readwrite", (s) => s.delete(key));
+
+function meta(name) {
+  const tag = document.querySelector(`meta[name="${name}"]`);
+  return tag ? tag.content : "";
+}
+
+/** The owner tag of the signed-in mentor (stored by `remember`), or "". */
+async function currentOwner() {
+  const session = await readSession().catch(() => null);
+  return session ? session.owner : "";
+}
+
+/** Queued items of the current owner, oldest first (none when nobody is signed in). */
+export async function queued() {
+  const owner = await currentOwner();
+  if (!owner) return [];
+  const items = await allItems();
+  return items.filter((item) => item.owner === owner).sort((a, b) => a.created_at - b.created_at);
+}
+
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Stores a tap. An offline tap on a topic that already waits adds nothing: one request. A
+ * tap whose request may have reached the server (`clientKey` given) is kept under its key. */
+export async function enqueue(topic, clientKey) {
+  const waiting = (await queued()).find((item) => item.topic === topic && !item.failed);
+  if (waiting && !clientKey) return waiting;
+  const item = {
+    client_key: clientKey || newKey(),
+    topic: topic || "",
+    created_at: Date.now(),
+    owner: await currentOwner(),
+    attempts: 0,
+  };
+  await putItem(item);
+  requestSync();
+  return item;
+}
+
+function requestSync() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.getRegistration("/").then((registration) => {
+    if (registration && registration.sync) {
+      return registration.sync.register("consult-queue");
+    }
+    return undefined;
+  }).catch(() => {}); // no Background Sync: pages send on `online` and on load
+}
+
+async function send(item, token) {
+  const body = { client_key: item.client_key };
+  if (item.topic) body.topic = item.topic;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
+  try {
+    const response = await fetch("/api/consults", {
+      method: "POST",
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": token },
+      body: JSON.stringify(body),
+      signal: controller.signal,
+    });
+    let answer = null;
+    try { answer = await response.json(); } catch { answer = null; }
+    return { status: response.status, body: answer };
+  } catch {
+    return null; // no network (yet)
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let flushing = null;
+
+/** Sends what is queued. Resolves to the consults sent: [{client_key, url}]. */
+export function flush() {
+  if (!flushing) flushing = sendQueued().finally(() => { flushing = null; });
+  return flushing;
+}
+
+async function sendQueued() {
+  if (!navigator.onLine) return [];
+  const session = await readSession().catch(() => null);
+  const token = meta("csrf-token") || (session && session.csrf) || "";
+  const sent = [];
+  for (const item of await queued()) {
+    if (!token) break;
+    const result = await send(item, token);
+    if (result === null) break; // still no network: keep everything
+    if ((result.status === 200 || result.status === 201) && result.body) {
+      await removeItem(item.client_key);
+      sent.push({ client_key: item.client_key, url: result.body.url });
+      continue;
+    }
+    item.attempts = (item.attempts || 0) + 1;
+    item.failed = PERMANENT.has(result.status);
+    await putItem(item);
+    if (result.status === 400 || result.status === 401 || result.status === 0) break; // signed out
+  }
+  return sent;
+}
+
+// --- what the mentor sees ---------------------------------------------------------------------
+
+function fill(template, values) {
+  return Object.entries(values).reduce((out, [k, v]) => out.replace(`{${k}}`, v), template || "");
+}
+
+async function guideTitles() {
+  try {
+    const response = await fetch("/guides/index.json", { credentials: "same-origin" });
+    if (!response.ok) return {};
+    const index = await response.json();
+    return Object.fromEntries(index.guides.map((g) => [g.slug, g.short_title || g.title]));
+  } catch {
+    return {};
+  }
+}
+
+function itemLine(item, titles) {
+  const li = document.createElement("li");
+  const general = !item.topic || item.topic === "general";
+  const topic = general ? text.labelGeneral : titles[item.topic] || item.topic;
+  const when = new Date(item.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const what = document.createElement("p");
+  what.textContent = `${fill(text.labelTopic, { topic })} · ${fill(text.labelQueued, { time: when })}`;
+  li.append(what);
+  if (item.failed) {
+    const link = document.createElement("a");
+    link.href = `/consults/start${item.topic ? `?topic=${encodeURIComponent(item.topic)}` : ""}`;
+    link.textContent = fill(text.labelFailed, { n: item.attempts });
+    li.append(link);
+  }
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "button";
+  cancel.textContent = text.labelCancel;
+  cancel.addEventListener("click", async () => {
+    await removeItem(item.client_key);
+    li.remove();
+    renderStatus();
+  });
+  li.append(cancel);
+  return li;
+}
+
+/** The queued screen, in place of the page's content: it works without any network. */
+export async function showQueued(item) {
+  const template = document.getElementById("queued-consult");
+  const main = document.querySelector("main");
+  if (!template || !main) return;
+  const screen = template.content.firstElementChild.cloneNode(true);
+  const titles = await guideTitles();
+  const list = screen.querySelector("[data-queued-list]");
+  list.append(...(await queued()).map((one) => itemLine(one, titles)));
+  const slug = item.topic && titles[item.topic] ? item.topic : text.generalGuide;
+  if (slug && titles[slug]) {
+    const box = screen.querySelector("[data-queued-guide]");
+    box.querySelector("[data-queued-guide-link]").href = `/guides/${encodeURIComponent(slug)}`;
+    box.querySelector("[data-queued-guide-title]").textContent = titles[slug];
+    box.hidden = false;
+  }
+  main.replaceChildren(screen);
+  const fab = document.querySelector(".consult-fab-wrap");
+  if (fab) fab.hidden = true; // asked already: the screen says what happens next
+  window.scrollTo(0, 0);
+  screen.focus();
+}
+
+function statusBox() {
+  let box = document.querySelector("[data-queue-status]");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "queue-status";
+    box.setAttribute("role", "status");
+    box.setAttribute("data-queue-status", "");
+    const banner = document.querySelector("[data-offline-banner]");
+    if (banner) banner.after(box);
+    else document.body.prepend(box);
+  }
+  return box;
+}
+
+/** One line under the header: how many requests wait, or that one was sent. */
+export async function renderStatus(sent = []) {
+  const waiting = await queued().catch(() => []);
+  const parts = [];
+  if (sent.length) {
+    const done = document.createElement("span");
+    done.textContent = `${text.labelSent} `;
+    const link = document.createElement("a");
+    link.href = sent[sent.length - 1].url;
+    link.textContent = text.labelOpen;
+    parts.push(done, link);
+  }
+  if (waiting.length) {
+    const line = document.createElement("span");
+    const label = waiting.length === 1 ? text.labelPendingOne : text.labelPendingMany;
+    line.textContent = ` ${fill(label, { n: waiting.length })}`;
+    parts.push(line);
+  }
+  const existing = document.querySelector("[data-queue-status]");
+  if (!parts.length) {
+    if (existing) existing.hidden = true;
+    return;
+  }
+  const box = statusBox();
+  box.replaceChildren(...parts);
+  box.hidden = false;
+}
+
+async function sendAndShow() {
+  const sent = await flush().catch(() => []);
+  await renderStatus(sent);
+}
+
+function consultLink(event) {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey) return null;
+  if (event.shiftKey || event.altKey || !event.target.closest) return null;
+  return event.target.closest('a[data-consult-button], a[href^="/consults/start"]');
+}
+
+// Capture phase, before consult.js: offline, the tap never tries the network at all.
+function onTap(event) {
+  const link = consultLink(event);
+  const offlinePage = document.querySelector("[data-offline-page]");
+  if (!link || (navigator.onLine && !offlinePage)) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const topic = new URL(link.href, location.href).searchParams.get("topic") || "";
+  enqueue(topic)
+    .then((item) => showQueued(item))
+    .then(() => (navigator.onLine ? sendAndShow() : undefined))
+    .catch(() => { window.location.assign(link.href); }); // no IndexedDB: the plain page
+}
+
+// The start page's one-button form (the no-script way), submitted without signal: same queue,
+// under the key the form already carries.
+function onSubmit(event) {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.matches(".consult-start-form")) return;
+  if (navigator.onLine) return;
+  event.preventDefault();
+  const data = new FormData(form);
+  enqueue(String(data.get("topic") || ""), String(data.get("client_key") || "") || undefined)
+    .then((item) => showQueued(item))
+    .catch(() => {});
+}
+
+/** Keeps this session's CSRF token and the queue owner's tag for the service worker and the
+ * offline page. The tag is asked once per session (guide pages carry nothing of the reader). */
+async function remember() {
+  const csrf = meta("csrf-token");
+  if (!csrf) return;
+  const stored = await readSession().catch(() => null);
+  if (stored && stored.csrf === csrf && stored.owner) return;
+  const response = await fetch("/api/pwa/queue-owner", {
+    credentials: "same-origin",
+    headers: { "X-Background-Poll": "1" },
+  });
+  if (!response.ok) return;
+  const { owner } = await response.json();
+  await inStore("session", "readwrite", (s) => s.put({ csrf, owner, role: "mentor" }, "current"));
+}
+
+async function showOfflineConsultButton() {
+  const button = document.querySelector("[data-offline-consult]");
+  if (!button) return;
+  const session = await readSession().catch(() => null);
+  button.hidden = !(session && session.role === "mentor");
+}
+
+function start() {
+  if (window.mentorOfflineQueue || !("indexedDB" in window)) return; // once per page
+  window.mentorOfflineQueue = true;
+  document.addEventListener("click", onTap, true);
+  document.addEventListener("submit", onSubmit, true);
+  window.addEventListener("online", sendAndShow);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.addEventListener("message", (event) => {
+      if (event.data && event.data.type === "consult-queue") renderStatus(event.data.sent || []);
+    });
+  }
+  remember()
+    .catch(() => {})
+    .then(showOfflineConsultButton)
+    .then(sendAndShow)
+    .catch(() => {});
+}
+
+if (script) start();

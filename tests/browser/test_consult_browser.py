@@ -1,0 +1,60 @@
+"""The one tap in a real browser (Debian's Chromium through Playwright): the fixed button
+creates one consult per tap, a double tap still makes one, and a tap without a connection is
+queued on the phone and sent when the connection returns."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from mentor_app.consults.models import Consult
+from tests.browser.conftest import sign_in, wait_until, watch
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def page(live_server, actors, browser):  # type: ignore[no-untyped-def]
+    _mentor_id, email = actors.create("mentor", languages=["sv"])
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    tab = watch(context.new_page())
+    sign_in(tab, live_server, actors, email)
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def server(live_server: str) -> str:
+    return live_server
+
+
+def consults(db) -> int:  # type: ignore[no-untyped-def]
+    db.expire_all()
+    return db.scalar(select(func.count()).select_from(Consult)) or 0
+
+
+def test_one_tap_creates_the_request_and_opens_it(page, server, db) -> None:  # type: ignore[no-untyped-def]
+    page.click("[data-consult-button]")
+    page.wait_for_url(f"{server}/consults/*")
+    assert consults(db) == 1
+    assert page.locator("[data-status-text]").inner_text() == "Waiting for a consultant"
+    assert page.locator("a[href='tel:112']").count() == 1
+
+
+def test_a_double_tap_makes_one_request(page, server, db) -> None:  # type: ignore[no-untyped-def]
+    page.dblclick("[data-consult-button]")
+    page.wait_for_url(f"{server}/consults/*")
+    page.wait_for_timeout(300)
+    assert consults(db) == 1
+
+
+def test_a_tap_without_signal_is_queued_and_sent_later(page, server, db) -> None:  # type: ignore[no-untyped-def]
+    page.context.set_offline(True)
+    page.click("[data-consult-button]")
+    screen = page.locator("[data-queued-screen]")
+    screen.wait_for()
+    assert "queued" in screen.inner_text()
+    assert consults(db) == 0
+    page.context.set_offline(False)
+    page.locator("[data-queue-status]").filter(has_text="was sent").wait_for()
+    assert wait_until(page, lambda: consults(db) == 1)
