@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from mentor_app.pwa import icons
+from tests.conftest import csrf_token
 from tests.playbooks.support import publish_guide, seed_library
 
 GZIP = {"Accept-Encoding": "gzip"}
@@ -166,8 +167,6 @@ def test_the_guides_index_still_answers_304_when_gzipped(actors, db, clock) -> N
 
 
 def test_signing_out_clears_the_http_cache_but_keeps_the_app_shell(actors) -> None:  # type: ignore[no-untyped-def]
-    from tests.conftest import csrf_token
-
     mentor, _ = actors.signed_in("mentor")
     response = mentor.post("/logout", data={"csrf_token": csrf_token(mentor)})
     # Not "storage": it would unregister the service worker, wipe the offline shell and the
@@ -175,22 +174,34 @@ def test_signing_out_clears_the_http_cache_but_keeps_the_app_shell(actors) -> No
     assert response.headers["Clear-Site-Data"] == '"cache"'
 
 
-def test_the_queue_owner_tag_is_per_user_and_never_the_id(actors) -> None:  # type: ignore[no-untyped-def]
+def owner_cookie(response) -> str | None:  # type: ignore[no-untyped-def]
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith("mentor_queue_owner="):
+            return header.split(";")[0].split("=", 1)[1]
+    return None
+
+
+def test_the_queue_owner_tag_is_a_cookie_per_mentor_never_the_id(actors) -> None:  # type: ignore[no-untyped-def]
     tags = []
     for _ in range(2):
         mentor, mentor_id = actors.signed_in("mentor")
-        answer = mentor.get("/api/pwa/queue-owner")
-        assert answer.headers["Cache-Control"] == "no-store"
-        tag = answer.get_json()["owner"]
-        assert re.fullmatch(r"[0-9a-f]{24}", tag) and tag != str(mentor_id)
-        assert mentor.get("/api/pwa/queue-owner").get_json()["owner"] == tag  # stable
-        page = mentor.get("/").get_data(as_text=True)
+        response = mentor.get("/")
+        tag = owner_cookie(response)
+        assert tag and re.fullmatch(r"[0-9a-f]{24}", tag) and tag != str(mentor_id)
+        cookie = next(h for h in response.headers.getlist("Set-Cookie") if "queue_owner" in h)
+        assert "HttpOnly" not in cookie and "SameSite=Lax" in cookie  # the page's script reads it
+        assert owner_cookie(mentor.get("/guides")) is None  # already set: not sent again
+        page = response.get_data(as_text=True)
         assert 'id="queued-consult"' in page and "offline-queue.js" in page
         assert tag not in page  # pages carry nothing of the reader
+        assert owner_cookie(mentor.get("/static/css/app.css")) is None
         tags.append(tag)
+        signed_out = mentor.post("/logout", data={"csrf_token": csrf_token(mentor)})
+        assert owner_cookie(signed_out) == ""  # removed on sign-out
     assert tags[0] != tags[1]
     consultant, _ = actors.signed_in("consultant")
-    assert "offline-queue.js" not in consultant.get("/").get_data(as_text=True)
+    home = consultant.get("/")
+    assert owner_cookie(home) is None and "offline-queue.js" not in home.get_data(as_text=True)
 
 
 def test_settings_and_home_offer_installing(actors) -> None:  # type: ignore[no-untyped-def]

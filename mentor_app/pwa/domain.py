@@ -1,5 +1,6 @@
-"""Registers the installable app: /sw.js, the manifest, the offline page, gzip for text
-responses, the install section of Settings and the install hint on home pages."""
+"""Registers the installable app: /sw.js, the manifest, the offline page, the offline queue's
+owner cookie, gzip for text responses, the install section of Settings and the install hint on
+home pages."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from mentor_app import ui
-    from mentor_app.pwa import compression, views
+    from mentor_app.pwa import compression, owner, views
 
     app.register_blueprint(views.bp)
+    owner.init_app(app)
     compression.init_app(app)
     ui.register_settings_section("pwa/_settings.html")
     for role in ("mentor", "consultant", "coordinator"):

@@ -1,5 +1,4 @@
-"""The installable app: `/sw.js` at the root scope, `/manifest.webmanifest`, `/offline`, and
-the owner tag of the offline queue.
+"""The installable app: `/sw.js` at the root scope, `/manifest.webmanifest`, and `/offline`.
 
 /sw.js stays tiny: it hands its parts the cache version and the app shell, then imports the
 parts from static/ by content-hashed URL. Anything that changes the version (a static file, a
@@ -8,13 +7,10 @@ published guide) changes the bytes of /sw.js, so browsers install the new worker
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Response, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
 from mentor_app.pwa import shell
 from mentor_app.security import mark_public
@@ -106,18 +102,3 @@ def offline():  # type: ignore[no-untyped-def]
     keeps it for everyone, so it is rendered as for a stranger: no name, no token, no role."""
     page = render_template("pwa/offline.html", public_page=True)
     return _revalidated(Response(page, mimetype="text/html"))
-
-
-def queue_owner(user_id: str) -> str:
-    """A keyed hash of the user id (never the id): requests queued on a shared phone are only
-    ever sent under the account that made them."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, f"consult-queue:{user_id}".encode(), hashlib.sha256).hexdigest()[:24]
-
-
-@bp.get("/api/pwa/queue-owner")
-@login_required
-def queue_owner_api():  # type: ignore[no-untyped-def]
-    """Asked once per session by offline-queue.js. Not in the pages: guide pages are the same
-    for every reader, so that the service worker can keep them."""
-    return jsonify({"owner": queue_owner(current_user.get_id())})

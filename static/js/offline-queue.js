@@ -8,8 +8,8 @@
 // the same item harmless, so the page and the worker may both try.
 //
 // CSRF: a service worker cannot read the page's meta tag. Each signed-in mentor page stores its
-// token with the queue owner's tag (asked once per session from /api/pwa/queue-owner) in the
-// `session` store; the worker sends with the latest one, a page with its own. A stale token (signed out, new session) gets a 400 or 401 and the item
+// token with the queue owner's tag in the `session` store; the worker sends with the latest
+// one, a page with its own. A stale token (signed out, new session) gets a 400 or 401 and the item
 // stays queued until the next signed-in page sends it. The owner tag (a keyed hash of the user
 // id, never the id) keeps one person's requests from being sent under another's account.
 // Signing out empties both stores (the service worker does it, see sw-cache.js).
@@ -62,8 +62,16 @@ function meta(name) {
   return tag ? tag.content : "";
 }
 
-/** The owner tag of the signed-in mentor (stored by `remember`), or "". */
+function ownerCookie() {
+  const found = document.cookie.split("; ").find((c) => c.startsWith("mentor_queue_owner="));
+  return found ? found.slice("mentor_queue_owner=".length) : "";
+}
+
+/** The signed-in mentor's owner tag: from the cookie their pages set (see
+ * mentor_app/pwa/owner.py), else as the last signed-in mentor page stored it (offline page). */
 async function currentOwner() {
+  const cookie = ownerCookie();
+  if (cookie) return cookie;
   const session = await readSession().catch(() => null);
   return session ? session.owner : "";
 }
@@ -313,19 +321,11 @@ function onSubmit(event) {
     .catch(() => {});
 }
 
-/** Keeps this session's CSRF token and the queue owner's tag for the service worker and the
- * offline page. The tag is asked once per session (guide pages carry nothing of the reader). */
+/** Keeps this page's CSRF token and its owner's tag for the service worker and the offline page. */
 async function remember() {
   const csrf = meta("csrf-token");
-  if (!csrf) return;
-  const stored = await readSession().catch(() => null);
-  if (stored && stored.csrf === csrf && stored.owner) return;
-  const response = await fetch("/api/pwa/queue-owner", {
-    credentials: "same-origin",
-    headers: { "X-Background-Poll": "1" },
-  });
-  if (!response.ok) return;
-  const { owner } = await response.json();
+  const owner = ownerCookie();
+  if (!csrf || !owner) return;
   await inStore("session", "readwrite", (s) => s.put({ csrf, owner, role: "mentor" }, "current"));
 }
 

@@ -8,5 +8,4 @@ from tests.test_access_matrix import expect
 ROWS = [
     ("GET", "/manifest.webmanifest", expect(200, 200, 200, 200), "/manifest.webmanifest"),
     ("GET", "/offline", expect(200, 200, 200, 200), "/offline"),
-    ("GET", "/api/pwa/queue-owner", expect(401, 200, 200, 200), "/api/pwa/queue-owner"),
 ]

@@ -82,6 +82,10 @@ def warm_guides(page: Any) -> int:
     return answer["guides"]
 
 
+def cache_names(page: Any) -> list[str]:
+    return page.evaluate("async () => await caches.keys()")
+
+
 def cache_contents(page: Any) -> dict[str, list[dict[str, str]]]:
     return page.evaluate(CACHE_CONTENTS)
 

@@ -1,0 +1,54 @@
+"""The owner tag of a mentor's offline queue, as a cookie the page's script reads.
+
+Requests queued on a shared phone must only ever be sent under the account that made them, so
+each queued item carries its owner's tag: a keyed hash of the user id, never the id. It travels
+in a cookie rather than in the pages because guide pages are the same HTML for every reader
+(the service worker keeps them). The cookie is readable by script by design (it is the page's
+script that needs it); it says nothing to anyone without the app's secret key. It is set on a
+signed-in mentor's pages and removed on sign-out and on pages seen signed out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
+
+COOKIE = "mentor_queue_owner"
+
+
+def queue_owner(user_id: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"consult-queue:{user_id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _keep_owner_cookie(response: Response) -> Response:
+    if response.mimetype != "text/html":
+        return response  # pages only: static files and APIs never load the user for this
+    mentor = (
+        request.endpoint != "accounts.logout"
+        and current_user.is_authenticated
+        and current_user.role == "mentor"
+    )
+    if not mentor:
+        if COOKIE in request.cookies:
+            response.delete_cookie(COOKIE, path="/")
+        return response
+    tag = queue_owner(current_user.get_id())
+    if request.cookies.get(COOKIE) != tag:
+        response.set_cookie(
+            COOKIE,
+            tag,
+            max_age=int(current_app.config["ABSOLUTE_TIMEOUT"].total_seconds()),
+            path="/",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=False,  # read by static/js/offline-queue.js
+            samesite="Lax",
+        )
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_keep_owner_cookie)
