@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from mentor_app.accounts import forms, passwords, services, totp
 from mentor_app.accounts.models import Role, User
@@ -56,6 +57,11 @@ def _begin(user: User, two_factor_done: bool) -> None:
     session.clear()
     session["sid"] = services.start_session(db_session(), now(), user, two_factor_done)
     session.permanent = False
+    # Put the CSRF token in this response's cookie. Otherwise the first pages after sign-in
+    # (the page itself and the service worker's precache, in parallel) each mint their own
+    # token and the last cookie wins, so the page's token no longer matches: a 400 on the
+    # mentor's first tap.
+    generate_csrf()
 
 
 @bp.route("/login", methods=["GET", "POST"])
