@@ -62,7 +62,9 @@ class BaseConfig:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: the limiter would set Retry-After (its window) on every answer of a limited route,
+    # even a 201 or a 503; errors.py puts it on 429s only.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_STRATEGY = "moving-window"
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute")
     LOGIN_LIMIT_PER_IP = os.environ.get("LOGIN_LIMIT_PER_IP", "30 per minute")

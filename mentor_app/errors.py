@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from mentor_app.security import json_error, wants_json
@@ -25,6 +26,7 @@ MESSAGES = {
     415: "Send JSON for this request.",
     429: "Too many attempts. Wait a minute and try again.",
     500: "Something went wrong on our side. Nothing you sent was lost; please try again.",
+    503: "The service is busy or its database cannot be reached. Please try again in a moment.",
 }
 
 
@@ -39,6 +41,13 @@ def _respond(status: int, message: str | None = None):  # type: ignore[no-untype
         return text, status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def _limit_window_seconds(err: HTTPException) -> int:
+    """How long until a rate limit surely lets the client in again: its whole window (the
+    limiter's own headers are off; they would put an hour's Retry-After on every answer)."""
+    limit = getattr(getattr(err, "limit", None), "limit", None)
+    return int(limit.get_expiry()) if limit is not None else 60
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):  # type: ignore[no-untyped-def]
@@ -48,7 +57,20 @@ def init_app(app: Flask) -> None:
     def _http(err: HTTPException):  # type: ignore[no-untyped-def]
         status = err.code or 500
         custom = err.description if getattr(err, "custom_message", False) else None
-        return _respond(status, custom)
+        response = make_response(_respond(status, custom))
+        if status == 429:
+            response.headers["Retry-After"] = str(_limit_window_seconds(err))
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(err: OperationalError):  # type: ignore[no-untyped-def]
+        # The database is down or (SQLite) stayed locked past the busy timeout: nothing was
+        # saved, and trying again shortly is the right thing (the consult button queues the
+        # tap and resends it). A 503 with Retry-After says so; a 500 would say "a bug".
+        log.warning("database unavailable: %s", type(err.orig).__name__)
+        response = make_response(_respond(503))
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # type: ignore[no-untyped-def]

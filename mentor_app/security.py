@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, Response, abort, current_app, jsonify, request
+from flask import Flask, Response, abort, current_app, g, jsonify, request
 from flask_login import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -45,7 +45,8 @@ def _cache_policy(response: Response) -> None:
     path = request.path
     if path.startswith(PUBLIC_CACHEABLE_PREFIXES):
         return  # static files set their own long-lived headers
-    if response.headers.get("X-Cache-Policy") == "guide" and response.status_code in (200, 304):
+    guide = response.headers.get("X-Cache-Policy") == "guide"
+    if guide and response.status_code in (200, 304) and not g.get("page_had_flashes"):
         # Guides hold no personal data; the PWA caches them for offline reading.
         del response.headers["X-Cache-Policy"]
         response.headers["Cache-Control"] = "private, no-cache"

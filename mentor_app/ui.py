@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, g, get_flashed_messages, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -83,6 +83,21 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+def page_flashes() -> list[tuple[str, str]]:
+    """The flash messages this page shows, taken from the session.
+
+    A service worker's background fetch (header X-Background-Poll, e.g. warming the guides
+    cache) must not take them: the user would never see them. And a page that shows one is
+    personal, so it is never stored (security._cache_policy reads `g.page_had_flashes`), or a
+    cached guide would repeat "Published" or "Signed out" offline, to anyone on the phone."""
+    if request.headers.get("X-Background-Poll") == "1":
+        return []
+    messages = get_flashed_messages(with_categories=True)
+    if messages:
+        g.page_had_flashes = True
+    return messages
+
+
 def init_app(app: Flask) -> None:
     @app.context_processor
     def _ui() -> dict[str, Any]:
@@ -92,6 +107,7 @@ def init_app(app: Flask) -> None:
             "home_sections": lambda role: list(HOME_SECTIONS.get(role, [])),
             "consult_start_url": consult_start_url,
             "static_url": static_url,
+            "page_flashes": page_flashes,
         }
 
     @app.after_request

@@ -209,6 +209,7 @@ def test_eleventh_wrong_password_is_throttled_from_a_new_ip(app, actors) -> None
         environ_base={"REMOTE_ADDR": "192.168.99.99"},
     )
     assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"  # the per-account window: a minute
 
 
 def test_login_and_failures_are_audited(app, actors, db) -> None:  # type: ignore[no-untyped-def]

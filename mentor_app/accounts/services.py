@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from mentor_app.accounts import passwords, totp
 from mentor_app.accounts.models import ROLE_VALUES, Invitation, RecoveryCode, User, UserSession
@@ -198,7 +198,12 @@ def load_session(
 
     `touch=False` (a page refreshing itself in the background) checks the session without
     counting as activity, so an unattended screen still signs out after the idle limit."""
-    record = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
+    # Every signed-in request starts here: the user comes in the same round trip.
+    record = session.scalar(
+        select(UserSession)
+        .options(joinedload(UserSession.user))
+        .where(UserSession.token_hash == token_hash(token))
+    )
     if record is None or record.ended_at is not None:
         return None
     user = record.user

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from mentor_app.audit.models import AuditCheckpoint, AuditEvent
@@ -36,19 +36,20 @@ def record(
     object_id: object = None,
     ip: str | None = None,
     details: dict | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        at=now,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        ip=ip,
-        details=details or {},
+) -> None:
+    # A plain INSERT, not an ORM object: nearly every write records one, and nothing reads the
+    # row back in the same transaction.
+    session.execute(
+        insert(AuditEvent).values(
+            at=now,
+            actor_id=actor_id,
+            action=action,
+            object_type=object_type,
+            object_id=None if object_id is None else str(object_id),
+            ip=ip,
+            details=details or {},
+        )
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def _canonical(event: AuditEvent) -> bytes:

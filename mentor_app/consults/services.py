@@ -66,9 +66,56 @@ def create(
     client_key = client_key.lower() if isinstance(client_key, str) else ""
     if not CLIENT_KEY_RE.match(client_key):
         raise Invalid("client_key must be a UUID.")
-    existing = _by_key(session, mentor.id, client_key)
-    if existing is not None:
+    try:
+        values = _new_consult_values(
+            session, now, mentor, urgency, topic, note, case_code, language
+        )
+    except Invalid:
+        # A replay may carry anything: the first tap's consult still answers it.
+        existing = _by_key(session, mentor.id, client_key)
+        if existing is None:
+            raise
         return existing, False
+    consult = _insert_once(session, mentor.id, client_key, values)
+    if consult is None:
+        # A replay, or ten taps racing with one key: the unique (mentor, key) index let one
+        # insert win; the others rolled back to their savepoint.
+        existing = _by_key(session, mentor.id, client_key)
+        if existing is None:
+            raise Conflict("The request could not be saved; try again.")
+        return existing, False
+    audit.record(
+        session,
+        now,
+        "consult.created",
+        actor_id=mentor.id,
+        object_type="consult",
+        object_id=consult.id,
+        ip=ip,
+        details={
+            "urgency": consult.urgency,
+            "topic": consult.topic,
+            "via": via,
+            "with_case": consult.case_id is not None,
+        },
+    )
+    # The first wave is the worker's job (next_action_at is now): the tap answers at once and
+    # a burst of taps is routed as fast as the workers go. Wake an idle worker at commit.
+    wake_workers(session)
+    return consult, True
+
+
+def _new_consult_values(
+    session: Session,
+    now: datetime,
+    mentor: User,
+    urgency: str,
+    topic: str,
+    note: str | None,
+    case_code: str | None,
+    language: str | None,
+) -> dict[str, object]:
+    """The checked columns of a new consult (raises Invalid on bad input)."""
     details.check_urgency(urgency)
     _check_topic(topic)
     note = details.clean_note(note)
@@ -80,47 +127,37 @@ def create(
     language = details.check_language(
         language or (case.language if case else None) or (mentor.language_list or ["en"])[0]
     )
-    consult = Consult(
-        mentor_id=mentor.id,
-        client_key=client_key,
-        case_id=case.id if case else None,
-        urgency=urgency,
-        topic=topic,
-        language=language,
-        region=case.region if case else "",
-        note=note,
-        status=ConsultStatus.OPEN.value,
-        wave=0,
-        routing_started_at=now,
-        next_action_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    return {
+        "case_id": case.id if case else None,
+        "urgency": urgency,
+        "topic": topic,
+        "language": language,
+        "region": case.region if case else "",
+        "note": note,
+        "status": ConsultStatus.OPEN.value,
+        "wave": 0,
+        "routing_started_at": now,
+        "next_action_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _insert_once(
+    session: Session, mentor_id: int, client_key: str, values: dict[str, object]
+) -> Consult | None:
+    """Inserts the consult unless (mentor, client_key) exists; None if it did. The unique index
+    alone decides races between replays, so the tap needs no look-up first. (A dialect's
+    INSERT .. ON CONFLICT would save the savepoint, but SQLAlchemy compiles it afresh on every
+    call, which costs more than the two savepoint statements.)"""
+    consult = Consult(mentor_id=mentor_id, client_key=client_key, **values)
     try:
-        # Ten taps racing with one key: the unique (mentor, key) index lets one insert win;
-        # the others roll back to this savepoint and return the winner's consult.
         with session.begin_nested():
             session.add(consult)
             session.flush()
     except IntegrityError:
-        existing = _by_key(session, mentor.id, client_key)
-        if existing is None:
-            raise
-        return existing, False
-    audit.record(
-        session,
-        now,
-        "consult.created",
-        actor_id=mentor.id,
-        object_type="consult",
-        object_id=consult.id,
-        ip=ip,
-        details={"urgency": urgency, "topic": topic, "via": via, "with_case": case is not None},
-    )
-    # The first wave is the worker's job (next_action_at is now): the tap answers at once and
-    # a burst of taps is routed as fast as the workers go. Wake an idle worker at commit.
-    wake_workers(session)
-    return consult, True
+        return None
+    return consult
 
 
 def _by_key(session: Session, mentor_id: int, client_key: str) -> Consult | None:

@@ -26,6 +26,9 @@ from mentor_app.worker.wake import default_idle_sleep, waiter_for
 log = logging.getLogger("mentor_app.worker")
 
 Step = Callable[[Session, datetime], int]
+# SQLite: after holding the write lock this long, pause for up to SQLITE_WRITER_GAP (seconds).
+SQLITE_LONG_HOLD = 0.05
+SQLITE_WRITER_GAP = 0.12
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Worker:
         self.stopping = True
 
     def run_step(self, step: NamedStep) -> int:
+        began = time.monotonic()
         session = self.db.session()
         try:
             done = step.run(session, self.clock())
@@ -85,6 +89,16 @@ class Worker:
             return 0
         finally:
             session.close()
+            self._let_writers_in(time.monotonic() - began)
+
+    def _let_writers_in(self, held: float) -> None:
+        """SQLite has one writer, and its busy handler is no queue: a request waiting for the
+        lock retries every 100 ms or so, so a worker that frees the lock and takes it again at
+        once (a backlog of due consults) can starve a mentor's tap until its timeout. After a
+        long transaction the worker leaves the lock free long enough for every waiter to get
+        one try. (PostgreSQL locks rows, not the database: nothing to do there.)"""
+        if self.db.dialect == "sqlite" and held >= SQLITE_LONG_HOLD:
+            time.sleep(min(held, SQLITE_WRITER_GAP))
 
     def run_once(self, force: bool = True) -> int:
         total = 0

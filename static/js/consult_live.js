@@ -38,9 +38,16 @@ function appendMessages(messages) {
 async function poll() {
   if (!root || document.hidden) return schedule();
   try {
+    // A background poll: it must not keep an unattended screen signed in.
     const response = await fetch(`/api/consults/${root.dataset.consultId}`, {
-      credentials: "same-origin", headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-Background-Poll": "1" },
     });
+    if (response.status === 401) {
+      // Signed out (idle or elsewhere): reload, so the thread leaves the screen for sign-in.
+      window.location.reload();
+      return;
+    }
     if (response.ok) {
       const c = await response.json();
       const text = root.querySelector("[data-status-text]");

@@ -27,12 +27,14 @@ function row(r) {
     const why = d.handed_back ? label("handedBack") : d.reason_label;
     return why ? `${d.name} (${why})` : d.name;
   });
+  // On a phone each row is a card and each cell shows its column's name (CSS data-label).
+  const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
   tr.append(
     first,
-    el("td", {}, `${r.age_minutes} ${label("min")}`),
-    el("td", {}, `${r.wave} · ${r.wave_label}`),
-    el("td", {}, r.offered.join(", ") || "—"),
-    el("td", {}, declined.join(", ") || "—"),
+    el("td", { "data-label": heads[1] || "" }, `${r.age_minutes} ${label("min")}`),
+    el("td", { "data-label": heads[2] || "" }, `${r.wave} · ${r.wave_label}`),
+    el("td", { "data-label": heads[3] || "" }, r.offered.join(", ") || "—"),
+    el("td", { "data-label": heads[4] || "" }, declined.join(", ") || "—"),
   );
   return tr;
 }
@@ -40,9 +42,15 @@ function row(r) {
 async function refresh() {
   const status = document.querySelector("[data-live-status]");
   try {
+    // A background poll: it must not keep an unattended screen signed in.
     const response = await fetch(table.dataset.url, {
-      credentials: "same-origin", headers: { Accept: "application/json" },
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-Background-Poll": "1" },
     });
+    if (response.status === 401) {
+      window.location.reload(); // signed out: the list leaves the screen for sign-in
+      return;
+    }
     if (!response.ok) throw new Error(String(response.status));
     const data = await response.json();
     const body = table.querySelector("[data-rows]");

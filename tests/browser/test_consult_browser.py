@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from mentor_app.accounts.models import User
 from mentor_app.consults.models import Consult
 from tests.browser.conftest import sign_in, wait_until, watch
 
@@ -58,3 +59,23 @@ def test_a_tap_without_signal_is_queued_and_sent_later(page, server, db) -> None
     page.context.set_offline(False)
     page.locator("[data-queue-status]").filter(has_text="was sent").wait_for()
     assert wait_until(page, lambda: consults(db) == 1)
+
+
+def test_an_open_thread_leaves_the_screen_when_the_session_ends(  # type: ignore[no-untyped-def]
+    page, server, db
+) -> None:
+    """The consult page refreshes itself as a background poll (it does not keep an unattended
+    phone signed in); once the session has ended, the next poll takes the page to sign-in."""
+    polls: list[dict[str, str]] = []
+    page.on("request", lambda r: "/api/consults/" in r.url and polls.append(r.headers))
+    page.clock.install()
+    page.click("[data-consult-button]")
+    page.wait_for_url(f"{server}/consults/*")
+    page.clock.fast_forward(4_500)
+    assert wait_until(page, lambda: len(polls) >= 1)
+    assert all(h.get("x-background-poll") == "1" for h in polls)
+    mentor = db.scalars(select(User).where(User.role == "mentor")).one()
+    mentor.session_version += 1  # "sign out everywhere", from another device
+    db.commit()
+    page.clock.fast_forward(4_500)
+    page.wait_for_url(f"{server}/login**")

@@ -258,3 +258,26 @@ def test_mentor_home_has_search_and_triggers(library, actors) -> None:  # type: 
     nav = client.get("/guides").get_data(as_text=True)
     assert 'href="/guides" aria-current="page">Guides<' in nav
     assert "Guide reviews" not in nav
+
+
+def test_a_flash_reaches_the_reader_not_the_cache(library, actors) -> None:  # type: ignore[no-untyped-def]
+    """The no-script feedback form thanks the reader on the guide page it returns to. The
+    service worker warming its cache in the background (X-Background-Poll) must not take that
+    message, and the one page that shows it must not be stored, or the cached guide would
+    thank every later reader offline."""
+    client, _ = actors.signed_in("mentor")
+    token = csrf_from(client.get("/guides/trauma-reminders"))
+    thanks = '<li class="flash flash-success">Thank you.'
+    posted = client.post(
+        "/guides/trauma-reminders/feedback", data={"csrf_token": token, "helpful": "yes"}
+    )
+    assert posted.status_code == 302
+    background = client.get("/guides/trauma-reminders", headers={"X-Background-Poll": "1"})
+    assert thanks not in background.get_data(as_text=True)
+    assert background.headers["Cache-Control"] == "private, no-cache"
+    shown = client.get("/guides/trauma-reminders")
+    assert thanks in shown.get_data(as_text=True)
+    assert shown.headers["Cache-Control"] == "no-store"
+    again = client.get("/guides/trauma-reminders")
+    assert thanks not in again.get_data(as_text=True)
+    assert again.headers["Cache-Control"] == "private, no-cache"
