@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, make_response, render_template
+from flask import Flask, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -51,7 +51,12 @@ def _limit_window_seconds(err: HTTPException) -> int:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(err: CSRFError):  # type: ignore[no-untyped-def]
-        return _respond(400, "The form had expired or was not sent by this app. Please retry.")
+        log.warning("CSRF check refused a request: %s", err.description)  # fixed text, no data
+        message = "The form had expired or was not sent by this app. Please retry."
+        if wants_json():
+            # `code` lets a page's script fetch a fresh token (GET /api/csrf-token) and retry.
+            return jsonify({"error": message, "code": "csrf"}), 400
+        return _respond(400, message)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):  # type: ignore[no-untyped-def]

@@ -38,6 +38,7 @@ FOUNDATION_ROWS: list[tuple[str, str, dict[str, int], str]] = [
     ("GET", "/login/totp", expect(302, 302, 302, 302), "/login/totp"),
     ("GET", "/healthz", expect(200, 200, 200, 200), "/healthz"),
     ("GET", "/account/settings", SIGNED_IN_PAGE, "/account/settings"),
+    ("GET", "/api/csrf-token", expect(401, 200, 200, 200), "/api/csrf-token"),
     ("POST", "/account/settings", expect(302, 400, 400, 400), "/account/settings"),
     ("GET", "/account/2fa/setup", expect(302, 200, 302, 302), "/account/2fa/setup"),
     ("GET", "/invite/{invite}", expect(200, 200, 200, 200), "/invite/<token>"),

@@ -8,6 +8,7 @@ from flask import (
     current_app,
     flash,
     g,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -57,10 +58,12 @@ def _begin(user: User, two_factor_done: bool) -> None:
     session.clear()
     session["sid"] = services.start_session(db_session(), now(), user, two_factor_done)
     session.permanent = False
-    # Put the CSRF token in this response's cookie. Otherwise the first pages after sign-in
+    # Put a new CSRF token in this response's cookie. Otherwise the first pages after sign-in
     # (the page itself and the service worker's precache, in parallel) each mint their own
     # token and the last cookie wins, so the page's token no longer matches: a 400 on the
-    # mentor's first tap.
+    # mentor's first tap. The sign-in form already made a token for this request and keeps it
+    # in `g` (for the old session); without dropping it, generate_csrf() would store nothing.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     generate_csrf()
 
 
@@ -153,6 +156,14 @@ def login_totp():  # type: ignore[no-untyped-def]
     elif request.method == "POST":
         status = 400
     return render_template("accounts/totp.html", form=form), status
+
+
+@bp.get("/api/csrf-token")
+@login_required
+def fresh_csrf_token():  # type: ignore[no-untyped-def]
+    """This session's CSRF token, for a page whose own copy is out of date (a guide the service
+    worker kept from an earlier session): its script asks here once and sends again."""
+    return jsonify({"token": generate_csrf()})
 
 
 @bp.route("/logout", methods=["POST"])

@@ -6,17 +6,46 @@ export function csrfToken() {
   return meta ? meta.content : "";
 }
 
-/** POST JSON with the CSRF header; resolves to {status, body}. */
-export async function postJSON(url, data, method = "POST") {
+/** This session's token from the server, for a page whose copy is out of date (a guide the
+ * service worker kept from an earlier session). Updates the page's meta tag; "" if none. */
+export async function freshCsrfToken() {
+  try {
+    const response = await fetch("/api/csrf-token", {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" },
+    });
+    const token = response.ok ? (await response.json()).token : "";
+    const meta = document.querySelector('meta[name="csrf-token"]');
+    if (token && meta) meta.content = token;
+    return token || "";
+  } catch {
+    return "";
+  }
+}
+
+/** True for the server's "CSRF token refused" answer (400 with code "csrf"). */
+export function refusedToken(status, body) {
+  return status === 400 && Boolean(body) && body.code === "csrf";
+}
+
+async function sendJSON(url, data, method, token) {
   const response = await fetch(url, {
     method,
     credentials: "same-origin",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+    headers: { "Content-Type": "application/json", "X-CSRFToken": token },
     body: JSON.stringify(data ?? {}),
   });
   let body = null;
   try { body = await response.json(); } catch { body = null; }
   return { status: response.status, body };
+}
+
+/** POST JSON with the CSRF header; resolves to {status, body}. A refused token is renewed
+ * once and the request sent again. */
+export async function postJSON(url, data, method = "POST") {
+  const answer = await sendJSON(url, data, method, csrfToken());
+  if (!refusedToken(answer.status, answer.body)) return answer;
+  const token = await freshCsrfToken();
+  return token ? sendJSON(url, data, method, token) : answer;
 }
 
 // Offline banner: shown whenever the browser says the network is gone.

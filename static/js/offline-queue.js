@@ -14,6 +14,8 @@
 // id, never the id) keeps one person's requests from being sent under another's account.
 // Signing out empties both stores (the service worker does it, see sw-cache.js).
 
+import { freshCsrfToken, refusedToken } from "./app.js";
+
 const DB_NAME = "mentor_app";
 const DB_VERSION = 1;
 const SEND_TIMEOUT_MS = 15000;
@@ -155,11 +157,18 @@ export function flush() {
 async function sendQueued() {
   if (!navigator.onLine) return [];
   const session = await readSession().catch(() => null);
-  const token = meta("csrf-token") || (session && session.csrf) || "";
+  let token = meta("csrf-token") || (session && session.csrf) || "";
   const sent = [];
   for (const item of await queued()) {
     if (!token) break;
-    const result = await send(item, token);
+    let result = await send(item, token);
+    if (result && refusedToken(result.status, result.body)) {
+      // This page's token is from an earlier session (a kept guide): ask for this one's.
+      token = await freshCsrfToken();
+      if (!token) break;
+      await remember().catch(() => {});
+      result = await send(item, token);
+    }
     if (result === null) break; // still no network: keep everything
     if ((result.status === 200 || result.status === 201) && result.body) {
       await removeItem(item.client_key);
@@ -255,15 +264,20 @@ function statusBox() {
   return box;
 }
 
+// The last request this page saw sent. The page and the service worker may both send the
+// queue; the one that finds it empty must not hide the other's "was sent".
+let lastSent = null;
+
 /** One line under the header: how many requests wait, or that one was sent. */
 export async function renderStatus(sent = []) {
+  if (sent.length) lastSent = sent[sent.length - 1];
   const waiting = await queued().catch(() => []);
   const parts = [];
-  if (sent.length) {
+  if (lastSent) {
     const done = document.createElement("span");
     done.textContent = `${text.labelSent} `;
     const link = document.createElement("a");
-    link.href = sent[sent.length - 1].url;
+    link.href = lastSent.url;
     link.textContent = text.labelOpen;
     parts.push(done, link);
   }

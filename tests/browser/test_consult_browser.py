@@ -4,6 +4,8 @@ queued on the phone and sent when the connection returns."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -59,6 +61,13 @@ def test_a_tap_without_signal_is_queued_and_sent_later(page, server, db) -> None
     page.context.set_offline(False)
     page.locator("[data-queue-status]").filter(has_text="was sent").wait_for()
     assert wait_until(page, lambda: consults(db) == 1)
+    # The page and the service worker both send the queue; the one that finds it already
+    # empty reports nothing sent, and must not hide the other's "was sent".
+    page.evaluate(
+        "async () => (await import(document.getElementById('offline-queue').src)).renderStatus([])"
+    )
+    status = page.locator("[data-queue-status]")
+    assert status.is_visible() and "was sent" in status.inner_text()
 
 
 def test_an_open_thread_leaves_the_screen_when_the_session_ends(  # type: ignore[no-untyped-def]
@@ -79,3 +88,16 @@ def test_an_open_thread_leaves_the_screen_when_the_session_ends(  # type: ignore
     db.commit()
     page.clock.fast_forward(4_500)
     page.wait_for_url(f"{server}/login**")
+
+
+def test_a_page_with_an_old_token_still_gets_its_tap_through(page, server, db) -> None:  # type: ignore[no-untyped-def]
+    """A guide the service worker kept from an earlier session carries that session's CSRF
+    token. The tap is refused once, the page fetches this session's token and sends again."""
+    old = page.evaluate("document.querySelector('meta[name=csrf-token]').content")
+    page.evaluate(
+        "(t) => { document.querySelector('meta[name=csrf-token]').content = t; }",
+        old[:-4] + "AAAA",
+    )
+    page.click("[data-consult-button]")
+    page.wait_for_url(re.compile(r"/consults/\d+$"))
+    assert consults(db) == 1
