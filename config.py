@@ -111,6 +111,8 @@ class BaseConfig:
     EMAIL_MAX_ATTEMPTS = _int("EMAIL_MAX_ATTEMPTS", 5)
     SMTP_TIMEOUT_SECONDS = _float("SMTP_TIMEOUT_SECONDS", 10.0)
     SHIFT_WARNING_MINUTES = _int("SHIFT_WARNING_MINUTES", 60)
+    # The worker lowers its own CPU priority by this much (0: not at all); see cli.worker.
+    WORKER_NICENESS = _int("WORKER_NICENESS", 5)
 
     GENERATE_INSTANCE_KEYS = False
     TESTING = False
@@ -141,6 +143,7 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_MEMORY_COST = 8192
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
+    WORKER_NICENESS = 0  # tests run the worker command in their own process
 
 
 CONFIGS = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -169,6 +171,11 @@ def worker(once: bool, idle_sleep: float | None) -> None:
     from mentor_app.worker.registry import load_steps
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # Where the worker shares cores with the web processes, a tap's answer comes first: the
+    # worker routes and delivers within the tap-to-push budget even when it waits its turn.
+    niceness = current_app.config["WORKER_NICENESS"]
+    if niceness > 0 and hasattr(os, "nice"):
+        os.nice(niceness)
     load_steps()
     runner = Worker(get_db(), idle_sleep=idle_sleep)
     if once:
