@@ -4,6 +4,8 @@
 //   the notifications section of Settings;
 // - before "Sign out" posts, asks the worker to drop the guides it kept for this user.
 // On every page it keeps the browser's install offer for install.js.
+import { freshCsrfToken } from "./app.js";
+
 const tag = document.getElementById("sw-register");
 const signedIn = /\brole-/.test(document.body.className);
 const LOGOUT_WAIT_MS = 1500;
@@ -24,6 +26,14 @@ export async function askWorker(message, waitMs = 0) {
   });
 }
 
+/** A guide the worker kept from an earlier session carries that session's token: sign-out
+ * would be refused with it, so the form takes this session's token first. */
+async function renewFormToken(form) {
+  const field = form.querySelector('input[name="csrf_token"]');
+  const token = field ? await freshCsrfToken() : "";
+  if (token) field.value = token;
+}
+
 function holdSignOut() {
   document.addEventListener("submit", (event) => {
     const form = event.target;
@@ -31,7 +41,7 @@ function holdSignOut() {
     if (form.dataset.forgotten === "1") return; // second pass: let it go
     event.preventDefault();
     form.dataset.forgotten = "1";
-    askWorker({ type: "logout" }, LOGOUT_WAIT_MS)
+    Promise.all([askWorker({ type: "logout" }, LOGOUT_WAIT_MS), renewFormToken(form)])
       .catch(() => null)
       .finally(() => form.requestSubmit ? form.requestSubmit() : form.submit());
   });

@@ -120,6 +120,25 @@ def test_signing_out_leaves_no_page_with_personal_data(browser, library_server, 
     page.context.close()
 
 
+def test_signing_out_from_a_page_with_an_old_token_still_signs_out(  # type: ignore[no-untyped-def]
+    browser, library_server, actors
+) -> None:
+    """A guide served from the worker's cache was rendered in an earlier session, so its
+    sign-out form carries that session's token. Signing out must still work."""
+    base = library_server
+    page, _ = signed_in_page(browser, base, actors, "mentor")
+    page.goto(f"{base}/guides/trauma-reminders")
+    page.evaluate(
+        "() => { document.querySelector('form[data-logout] input[name=csrf_token]').value ="
+        " 'from-an-earlier-session'; }"
+    )
+    page.locator("form[data-logout] button").click()
+    page.wait_for_url("**/login")
+    page.goto(f"{base}/")
+    assert "/login" in page.url, "still signed in"
+    page.context.close()
+
+
 @pytest.fixture
 def static_copy(app, tmp_path):  # type: ignore[no-untyped-def]
     """The app serving a copy of static/, so a test can deploy a changed file."""
