@@ -307,8 +307,8 @@ def hammer(
 
 
 @contextmanager
-def routing_worker(url: str) -> Iterator[None]:
-    """The worker beside gunicorn, routing every tap's first wave as it would in service."""
+def worker_process(url: str) -> Iterator[None]:
+    """`flask --app mentor_app worker` beside gunicorn, as in service (routing, delivery)."""
     env = {**os.environ, "MENTOR_APP_ENV": "development", "SECRET_KEY": SECRET, "DATABASE_URL": url}
     command = [sys.executable, "-m", "flask", "--app", "mentor_app", "worker"]
     worker = subprocess.Popen(
@@ -332,7 +332,7 @@ def bench_api(kind: str) -> None:
                     if routing
                     else "  the web server alone (the worker stopped):"
                 )
-                with routing_worker(url) if routing else nullcontext():
+                with worker_process(url) if routing else nullcontext():
                     for concurrent, per_mentor in plan:
                         began = time.perf_counter()
                         latencies = hammer(port, credentials, concurrent, per_mentor)

@@ -16,8 +16,6 @@ import http.client
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import time
 import uuid
@@ -28,13 +26,13 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_consults import (  # noqa: E402
-    SECRET,
     bench_app,
     fresh_database,
     gunicorn,
     percentile,
     pg_available,
     seed_for_api,
+    worker_process,
 )
 from sqlalchemy import select  # noqa: E402
 
@@ -71,25 +69,8 @@ def run(kind: str) -> None:
             session.commit()
             session.close()
             app.extensions["mentor_db"].engine.dispose()
-            env = {
-                **os.environ,
-                "MENTOR_APP_ENV": "development",
-                "SECRET_KEY": SECRET,
-                "DATABASE_URL": url,
-            }
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "mentor_app", "worker"],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            try:
-                with gunicorn(url) as port:
-                    latencies = taps(port, credentials[0], service)
-            finally:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(30)
+            with worker_process(url), gunicorn(url) as port:
+                latencies = taps(port, credentials[0], service)
             problems = service.all_problems()
     ms = [v * 1000 for v in latencies]
     p50, p95 = percentile(ms, 0.50), percentile(ms, 0.95)
