@@ -75,6 +75,7 @@ def guide_body(
         "Avoid": '- "Calm down."',
         "Call a consultant when": "- Someone is in danger.",
         "Related": related or "- None yet.",
+        "Why": "- A test reason.",
         "Sources": "- A test source.",
     }
     return "\n\n".join(f"## {name}\n{text}" for name, text in sections.items()) + "\n"
