@@ -45,7 +45,7 @@ SEARCH_TABLE = [
     ("open questions", "motivational-interviewing"),
     ("miracle question", "solution-focused-questions"),
     ("psycho-education", "psycho-education-timing"),
-    ("religion", "not-opening-with-ideology"),
+    ("religion", "religious-ideological-questions"),
     ("explain the programme", "transparency-goals-roles"),
     ("snitch", "trust-shaken-information-sharing"),
     ("lonely", "new-identity-belonging"),
