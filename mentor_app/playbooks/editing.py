@@ -44,6 +44,7 @@ class Content:
     summary: str
     body: str
     short_title: str | None = None
+    subtitle: str | None = None
     tags: list[str] = field(default_factory=list)
     synonyms: list[str] = field(default_factory=list)
     note: str = ""
@@ -56,12 +57,13 @@ class Content:
             summary=source.summary,
             body=getattr(source, "body_md", None) or getattr(source, "body", ""),
             short_title=source.short_title,
+            subtitle=source.subtitle,
             tags=list(source.tags),
             synonyms=list(source.synonyms),
         )
 
     def same_text(self, other: Content) -> bool:
-        fields = ("title", "summary", "short_title", "tags", "synonyms")
+        fields = ("title", "summary", "short_title", "subtitle", "tags", "synonyms")
         return all(getattr(self, f) == getattr(other, f) for f in fields) and (
             self.body.strip() == other.body.strip()
         )
@@ -76,6 +78,7 @@ def content_problems(session: Session, content: Content, slug: str) -> list[str]
     for name, limit, required in (
         ("title", policy.TITLE_MAX, True),
         ("short_title", policy.SHORT_TITLE_MAX, False),
+        ("subtitle", policy.SUBTITLE_MAX, False),
         ("summary", policy.SUMMARY_MAX, True),
         ("note", policy.NOTE_MAX, False),
     ):
@@ -99,6 +102,7 @@ def _fill(revision: GuideRevision, content: Content) -> None:
     rendered = render_guide(content.body)
     revision.title = content.title.strip()
     revision.short_title = (content.short_title or "").strip() or None
+    revision.subtitle = (content.subtitle or "").strip() or None
     revision.summary = content.summary.strip()
     revision.tags = list(content.tags)
     revision.synonyms = list(content.synonyms)
@@ -175,6 +179,7 @@ def create_guide(
         review_on=now.date() + timedelta(days=NEW_GUIDE_REVIEW_DAYS),
         title=content.title.strip(),
         short_title=(content.short_title or None),
+        subtitle=(content.subtitle or None),
         summary=content.summary.strip(),
         tags=list(content.tags),
         synonyms=list(content.synonyms),
@@ -237,6 +242,7 @@ def publish_revision(
     for name in (
         "title",
         "short_title",
+        "subtitle",
         "summary",
         "tags",
         "synonyms",

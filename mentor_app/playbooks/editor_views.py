@@ -101,6 +101,7 @@ def _content(form: GuideTextForm) -> editing.Content:
     return editing.Content(
         title=form.title.data or "",
         short_title=form.short_title.data or None,
+        subtitle=form.subtitle.data or None,
         summary=form.summary.data or "",
         tags=policy.parse_list(form.tags.data or ""),
         synonyms=policy.parse_list(form.synonyms.data or ""),
@@ -112,6 +113,7 @@ def _content(form: GuideTextForm) -> editing.Content:
 def _fill_form(form: GuideTextForm, source: Any) -> None:
     form.title.data = source.title
     form.short_title.data = source.short_title or ""
+    form.subtitle.data = source.subtitle or ""
     form.summary.data = source.summary
     form.tags.data = ", ".join(source.tags)
     form.synonyms.data = ", ".join(source.synonyms)
@@ -143,7 +145,13 @@ def _editor_page(template: str, form: GuideTextForm, status: int, **context: Any
     preview = None
     if form.preview.data and form.body.data:
         preview = render_guide(form.body.data)
-    return render_template(template, form=form, preview=preview, **context), status
+    return render_template(
+        template,
+        form=form,
+        preview=preview,
+        first_read_max_words=policy.FIRST_READ_MAX_WORDS,
+        **context,
+    ), status
 
 
 @bp.route("/guide-editor/new", methods=["GET", "POST"])

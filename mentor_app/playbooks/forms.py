@@ -32,6 +32,10 @@ class GuideTextForm(FlaskForm):
         _l("Short title for small screens (optional)"),
         validators=[Optional(), Length(max=policy.SHORT_TITLE_MAX)],
     )
+    subtitle = StringField(
+        _l("Subtitle (optional)"),
+        validators=[Optional(), Length(max=policy.SUBTITLE_MAX)],
+    )
     summary = StringField(
         _l("One-line summary"), validators=[InputRequired(), Length(max=policy.SUMMARY_MAX)]
     )
@@ -41,7 +45,7 @@ class GuideTextForm(FlaskForm):
         validators=[Optional(), Length(max=2000)],
     )
     body = TextAreaField(
-        _l("Text (Markdown, the eight sections)"),
+        _l("Text (Markdown, the nine sections)"),
         validators=[InputRequired(), Length(max=policy.BODY_MAX)],
         render_kw={"rows": 24, "spellcheck": "true", "data-guide-source": True},
     )

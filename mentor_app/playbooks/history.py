@@ -53,6 +53,7 @@ def source_lines(revision: GuideRevision | None) -> list[str]:
     return [
         f"Title: {revision.title}",
         f"Short title: {revision.short_title or ''}",
+        f"Subtitle: {revision.subtitle or ''}",
         f"Summary: {revision.summary}",
         f"Tags: {', '.join(revision.tags)}",
         f"Synonyms: {', '.join(revision.synonyms)}",

@@ -18,7 +18,7 @@ from mentor_app.playbooks.render import parse_sections, related_problems
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 SKIP_FILES = {"FORMAT.md", "README.md"}
 REQUIRED = ("slug", "kind", "title", "topic", "summary", "tags", "synonyms", "expertise")
-OPTIONAL = ("review_by", "short_title")
+OPTIONAL = ("review_by", "short_title", "subtitle")
 
 
 @dataclass
@@ -29,6 +29,7 @@ class GuideSource:
     kind: str
     title: str
     short_title: str | None
+    subtitle: str | None
     topic: str
     summary: str
     tags: list[str]
@@ -115,11 +116,15 @@ def parse_guide(path: Path) -> tuple[GuideSource | None, list[str]]:
     short_title = meta.get("short_title")
     if short_title is not None:
         short_title = _string(meta, "short_title", policy.SHORT_TITLE_MAX, problems)
+    subtitle = meta.get("subtitle")
+    if subtitle is not None:
+        subtitle = _string(meta, "subtitle", policy.SUBTITLE_MAX, problems)
     source = GuideSource(
         slug=slug,
         kind=kind,
         title=_string(meta, "title", policy.TITLE_MAX, problems),
         short_title=short_title or None,
+        subtitle=subtitle or None,
         topic=_string(meta, "topic", policy.TOPIC_MAX, problems),
         summary=_string(meta, "summary", policy.SUMMARY_MAX, problems),
         tags=_strings(meta, "tags", policy.MAX_TAGS, problems),

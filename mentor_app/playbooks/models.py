@@ -38,6 +38,8 @@ class Guide(Base):
     # Copied from the current published revision, so reading a guide is one row.
     title: Mapped[str] = mapped_column(String(240))
     short_title: Mapped[str | None] = mapped_column(String(60))
+    # The rest of a long title, shown under it (titles stay short enough for a phone).
+    subtitle: Mapped[str | None] = mapped_column(String(160))
     summary: Mapped[str] = mapped_column(String(300))
     tags: Mapped[list] = mapped_column(JSON, default=list)
     synonyms: Mapped[list] = mapped_column(JSON, default=list)
@@ -85,6 +87,8 @@ class GuideRevision(Base):
     )
     title: Mapped[str] = mapped_column(String(240))
     short_title: Mapped[str | None] = mapped_column(String(60))
+    # The rest of a long title, shown under it (titles stay short enough for a phone).
+    subtitle: Mapped[str | None] = mapped_column(String(160))
     summary: Mapped[str] = mapped_column(String(300))
     tags: Mapped[list] = mapped_column(JSON, default=list)
     synonyms: Mapped[list] = mapped_column(JSON, default=list)

@@ -16,7 +16,7 @@ KIND_LABELS = {
     "team": "Team",
 }
 
-# The eight sections every guide has, in this order (mentor_app/content/FORMAT.md).
+# The nine sections every guide has, in this order (mentor_app/content/FORMAT.md).
 SECTIONS = (
     "When this applies",
     "First minute",
@@ -25,10 +25,17 @@ SECTIONS = (
     "Avoid",
     "Call a consultant when",
     "Related",
+    "Why",
     "Sources",
 )
 FIRST_MINUTE = "First minute"
 FIRST_MINUTE_MAX_LINES = 3
+# What a mentor reads first, in a hard moment: it has to fit in about two minutes of reading
+# on a phone (roughly 175 words a minute on a small screen), so at most this many words.
+FIRST_READ = SECTIONS[:6]
+FIRST_READ_MAX_WORDS = 350
+# Background (where the advice comes from, and the literature): folded on the page.
+FOLDED = ("Why", "Sources")
 # Sections that are about other guides or literature: shown, but not searched.
 NOT_SEARCHED = ("First minute", "Related", "Sources")
 
@@ -51,7 +58,9 @@ SLUG_MAX = 80
 TAG_RE = re.compile(r"^[^\W_][\w '’\-]{0,39}$")
 
 # Limits on what an editor may type (checked by the forms and the JSON preview).
-TITLE_MAX = 240
+# A title is read on a phone and in a list: at most 60 characters; a subtitle can carry the rest.
+TITLE_MAX = 60
+SUBTITLE_MAX = 160
 SHORT_TITLE_MAX = 60
 SUMMARY_MAX = 300
 TOPIC_MAX = 40

@@ -17,6 +17,9 @@ from markdown_it.common.utils import escapeHtml
 from mentor_app.playbooks.policy import (
     FIRST_MINUTE,
     FIRST_MINUTE_MAX_LINES,
+    FIRST_READ,
+    FIRST_READ_MAX_WORDS,
+    FOLDED,
     NOT_SEARCHED,
     SECTIONS,
 )
@@ -28,6 +31,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}
 RELATED_LINK_RE = re.compile(r"\]\(/guides/([^)\s#?]+)\)")
 HEADING_RE = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+# A word as a reader counts it: "don't", "psycho-education" and "24/7" are one word each.
+WORD_RE = re.compile(r"[^\W_]+(?:['’/-][^\W_]+)*")
 FENCE_RE = re.compile(r"^\s{0,3}(```|~~~)")
 
 
@@ -94,6 +99,15 @@ def markdown_to_text(text: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def count_words(text: str) -> int:
+    return len(WORD_RE.findall(text))
+
+
+def first_read_words(sections: dict[str, str]) -> int:
+    """Words a mentor reads first (When this applies … Call a consultant when), as shown."""
+    return sum(count_words(markdown_to_text(sections.get(name, ""))) for name in FIRST_READ)
+
+
 def section_id(title: str) -> str:
     return "g-" + re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
@@ -157,6 +171,12 @@ def _check_sections(parsed: Parsed, order: list[str]) -> None:
             f"'{FIRST_MINUTE}' has {len(first_lines)} lines; at most "
             f"{FIRST_MINUTE_MAX_LINES} (it is read in a stairwell)."
         )
+    words = first_read_words(parsed.sections)
+    if words > FIRST_READ_MAX_WORDS:
+        parsed.problems.append(
+            f"The part read first ({', '.join(FIRST_READ)}) has {words} words; at most "
+            f"{FIRST_READ_MAX_WORDS} (about two minutes on a phone). Move background to 'Why'."
+        )
 
 
 def related_slugs(sections: dict[str, str]) -> list[str]:
@@ -192,12 +212,7 @@ def render_guide(body: str) -> Rendered:
     for name in SECTIONS:
         if name == FIRST_MINUTE or name not in sections:
             continue
-        anchor = section_id(name)
-        html_parts.append(
-            f'<section class="guide-section" id="{anchor}" aria-labelledby="{anchor}-h">'
-            f'<h2 id="{anchor}-h">{escapeHtml(name)}</h2>'
-            f"{markdown_to_html(sections[name])}</section>"
-        )
+        html_parts.append(_section_html(name, markdown_to_html(sections[name])))
         if name not in NOT_SEARCHED:
             text_parts.append(markdown_to_text(sections[name]))
     return Rendered(
@@ -209,13 +224,35 @@ def render_guide(body: str) -> Rendered:
     )
 
 
+def heading_html(name: str, label: str | None = None) -> str:
+    """A section's heading as rendered; `label` (already translated) replaces the name."""
+    return f'<h2 id="{section_id(name)}-h">{escapeHtml(label or name)}</h2>'
+
+
+def _section_html(name: str, inner: str) -> str:
+    """One section in its wrapper. Background sections (FOLDED) are closed until opened: a
+    native <details> is announced as expandable and opens with the keyboard, without script."""
+    anchor = section_id(name)
+    if name in FOLDED:
+        return (
+            f'<section class="guide-section guide-folded" id="{anchor}" '
+            f'aria-labelledby="{anchor}-h"><details><summary>{heading_html(name)}</summary>'
+            f"{inner}</details></section>"
+        )
+    return (
+        f'<section class="guide-section" id="{anchor}" aria-labelledby="{anchor}-h">'
+        f"{heading_html(name)}{inner}</section>"
+    )
+
+
 def split_before(body_html: str, section: str) -> tuple[str, str]:
     """The rendered sections before `section` and from it on (to place a button between).
 
     Only our own wrapper can contain `<section`: nh3 never lets that tag through.
     """
-    marker = f'<section class="guide-section" id="{section_id(section)}"'
-    at = body_html.find(marker)
-    if at < 0:
+    marker = re.search(
+        rf'<section class="guide-section[^"]*" id="{section_id(section)}"', body_html
+    )
+    if marker is None:
         return body_html, ""
-    return body_html[:at], body_html[at:]
+    return body_html[: marker.start()], body_html[marker.start() :]

@@ -88,6 +88,7 @@ def index_entry(guide: Guide, revision_number: int) -> dict[str, Any]:
         "kind": guide.kind,
         "title": guide.title,
         "short_title": guide.short_title,
+        "subtitle": guide.subtitle,
         "topic": guide.topic,
         "summary": guide.summary,
         "tags": list(guide.tags),

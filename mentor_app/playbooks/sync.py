@@ -57,9 +57,10 @@ def _note_for(guide: Guide, source: GuideSource) -> str:
     parts = []
     if changed:
         parts.append("Updated: " + ", ".join(changed) + ".")
-    if (guide.title, guide.short_title, guide.summary) != (
+    if (guide.title, guide.short_title, guide.subtitle, guide.summary) != (
         source.title,
         source.short_title,
+        source.subtitle,
         source.summary,
     ):
         parts.append("New title or summary.")
@@ -105,6 +106,7 @@ def _create(session: Session, now: datetime, source: GuideSource) -> Guide:
         review_on=source.review_on,
         title=source.title,
         short_title=source.short_title,
+        subtitle=source.subtitle,
         summary=source.summary,
         tags=list(source.tags),
         synonyms=list(source.synonyms),

@@ -22,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -29,13 +30,26 @@ from mentor_app.db import db_session
 from mentor_app.playbooks import policy, services
 from mentor_app.playbooks.forms import FeedbackForm
 from mentor_app.playbooks.models import Guide
-from mentor_app.playbooks.render import split_before
+from mentor_app.playbooks.render import heading_html, split_before
 from mentor_app.security import json_error, mark_guide_cacheable
 from mentor_app.web import now
 
 bp = Blueprint("playbooks", __name__)
 
 QUERY_MAX = 200
+# Section headings are stored in the guide's HTML under their FORMAT.md names; the reader sees
+# them in their own language.
+SECTION_LABELS = {
+    "When this applies": _l("When this applies"),
+    "First minute": _l("First minute"),
+    "Steps": _l("Steps"),
+    "Say": _l("Say"),
+    "Avoid": _l("Avoid"),
+    "Call a consultant when": _l("Call a consultant when"),
+    "Related": _l("Related"),
+    "Why": _l("Why"),
+    "Sources": _l("Sources"),
+}
 
 
 def get_published_or_404(slug: str) -> Guide:
@@ -88,9 +102,18 @@ def index_json():  # type: ignore[no-untyped-def]
     return mark_guide_cacheable(response)
 
 
+def localised_headings(body_html: str) -> str:
+    """The stored HTML with each section heading in the reader's language."""
+    for name in policy.SECTIONS:
+        body_html = body_html.replace(
+            heading_html(name), heading_html(name, str(SECTION_LABELS[name]))
+        )
+    return body_html
+
+
 def _guide_page(guide: Guide, form: FeedbackForm, status: int = 200) -> Any:
     revision = guide.current_revision
-    before_related, from_related = split_before(guide.body_html, "Related")
+    before_related, from_related = split_before(localised_headings(guide.body_html), "Related")
     return render_template(
         "playbooks/guide.html",
         guide=guide,

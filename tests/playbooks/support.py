@@ -45,7 +45,7 @@ SEARCH_TABLE = [
     ("open questions", "motivational-interviewing"),
     ("miracle question", "solution-focused-questions"),
     ("psycho-education", "psycho-education-timing"),
-    ("religion", "not-opening-with-ideology"),
+    ("religion", "religious-ideological-questions"),
     ("explain the programme", "transparency-goals-roles"),
     ("snitch", "trust-shaken-information-sharing"),
     ("lonely", "new-identity-belonging"),
@@ -75,6 +75,7 @@ def guide_body(
         "Avoid": '- "Calm down."',
         "Call a consultant when": "- Someone is in danger.",
         "Related": related or "- None yet.",
+        "Why": "- A test reason.",
         "Sources": "- A test source.",
     }
     return "\n\n".join(f"## {name}\n{text}" for name, text in sections.items()) + "\n"

@@ -20,7 +20,7 @@ def _form(page_client, path: str, **fields: str) -> dict:  # type: ignore[no-unt
     """The edit form's current values (as the page filled them), with `fields` changed."""
     page = page_client.get(path).get_data(as_text=True)
     data = {"csrf_token": csrf_from(page_client.get(path))}
-    for name in ("title", "short_title", "summary", "tags", "synonyms", "note"):
+    for name in ("title", "short_title", "subtitle", "summary", "tags", "synonyms", "note"):
         match = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
         data[name] = match.group(1) if match else ""
     body = re.search(r"<textarea[^>]*name=\"body\"[^>]*>\n?(.*?)</textarea>", page, re.S)
