@@ -258,13 +258,16 @@ def test_the_coordinators_live_list_and_direct_offer(app, actors, db, clock) -> 
 def test_healthz_flags_overdue_consults(app, actors, db, clock, client) -> None:  # type: ignore[no-untyped-def]
     clock.freeze(T0)
     mentor_id, _ = actors.create("mentor")
+    app.config["METRICS_TOKEN"] = "monitoring-token"
+    monitor = {"Authorization": "Bearer monitoring-token"}
     make_consult(db, mentor_id, T0, next_action_at=T0 - timedelta(minutes=4))
-    body = client.get("/healthz").get_json()
+    body = client.get("/healthz", headers=monitor).get_json()
     assert (body["status"], body["overdue"]) == ("ok", {"count": 0})
     make_consult(db, mentor_id, T0, next_action_at=T0 - timedelta(minutes=6))
     make_consult(db, mentor_id, T0, next_action_at=T0 - timedelta(hours=1), status="cancelled")
-    body = client.get("/healthz").get_json()
+    body = client.get("/healthz", headers=monitor).get_json()
     assert (body["status"], body["overdue"]) == ("degraded", {"count": 1})
+    assert client.get("/healthz").get_json() == {"status": "degraded"}  # anonymous: status only
 
 
 def test_navigation_and_home_sections(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
