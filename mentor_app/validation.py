@@ -26,8 +26,9 @@ from typing import Any
 import orjson
 from flask import Flask, abort, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.routing import IntegerConverter
+from werkzeug.routing import ValidationError as RouteValidationError
 from wtforms import DateField as _DateField
 from wtforms import DateTimeLocalField as _DateTimeLocalField
 from wtforms.validators import ValidationError
@@ -181,14 +182,22 @@ def refuse_bad_input() -> None:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` that only matches ids a 64-bit column can hold (1 … 2**63 - 1): beyond that
+    """`<int:…>` that only takes ids a 64-bit column can hold (1 … 2**63 - 1): beyond that
     SQLite raises OverflowError and PostgreSQL "out of range", both 500s. Installed as the
-    app's `int` converter, so every route that takes an id gets it."""
+    app's `int` converter, so every route that takes an id gets it. Out of range is a plain
+    404 (raised here: werkzeug's own refusal would answer 405 where the same path exists for
+    another method)."""
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min", 1)
         kwargs["max"] = min(kwargs.get("max") or MAX_URL_ID, MAX_URL_ID)
         super().__init__(url_map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        try:
+            return super().to_python(value)
+        except RouteValidationError:
+            raise NotFound() from None
 
 
 # --- dates ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from mentor_app.accounts.models import User
 from mentor_app.accounts.services import find_user_by_email
 from mentor_app.audit.models import AuditEvent
+from mentor_app.validation import date_in_range, range_message
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
@@ -68,6 +69,10 @@ def parse_filter(session: Session, args: Mapping[str, str]) -> tuple[AuditFilter
                 values[name] = date.fromisoformat(raw)
             except ValueError:
                 errors.append(_l("Dates look like 2026-03-31."))
+                continue
+            if not date_in_range(values[name]):  # type: ignore[arg-type]
+                errors.append(range_message())
+                values.pop(name)
     if (
         values.get("date_from")
         and values.get("date_to")
