@@ -236,6 +236,13 @@ def csrf_from(response) -> str:  # type: ignore[no-untyped-def]
     return match.group(1)
 
 
+def enrolment_key(page) -> str:  # type: ignore[no-untyped-def]
+    """The authenticator key shown on the enrolment page (what a person would type)."""
+    match = re.search(r"<code>([A-Z2-7]{16,})</code>", page.get_data(as_text=True))
+    assert match, "enrolment page shows no key"
+    return match.group(1)
+
+
 def csrf_token(client) -> str:  # type: ignore[no-untyped-def]
     return csrf_from(client.get("/account/settings"))
 
