@@ -77,6 +77,11 @@ class BaseConfig:
 
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    # Flask-WTF's extra check over https wants a same-site Referer, which browsers never send
+    # here (Referrer-Policy: no-referrer): every form would fail once requests count as https
+    # (behind ProxyFix). What that check guards against, a cookie planted from plain http or
+    # a sibling subdomain, the `__Host-` session cookie already rules out.
+    WTF_CSRF_SSL_STRICT = False
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Off: the limiter would set Retry-After (its window) on every answer of a limited route,
