@@ -207,7 +207,9 @@ def test_cases_and_exclusions(app, actors, db, clock) -> None:  # type: ignore[n
     assert offered_ids(db, response.get_json()["id"]) == {other}
 
     coordinator, _ = actors.signed_in("coordinator")
-    listing = coordinator.get(f"/cases/?code={case.code[:4]}")
+    listing = coordinator.post(
+        "/cases/", data={"code": case.code[:4], "csrf_token": csrf_token(coordinator)}
+    )
     assert case.code in html(listing)
     row = db.scalar(select(CaseExclusion))
     removed = coordinator.post(

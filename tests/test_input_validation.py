@@ -155,7 +155,7 @@ def test_control_characters_in_the_address_never_reach_the_database(app, actors)
     assert coordinator.get("/guides/a%00b").status_code == 404
     assert coordinator.get("/pool/tags/x%00y/delete").status_code in (404, 405)
     assert coordinator.get("/invite/abc%00def").status_code == 404
-    assert coordinator.get("/cases/?code=K-%00").status_code == 400
+    assert coordinator.get("/consults/?status=%00").status_code == 400
     assert coordinator.get("/guides?kind=%00").status_code == 400
 
 
