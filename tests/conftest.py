@@ -17,8 +17,26 @@ from config import TestingConfig
 from mentor_app import create_app
 from mentor_app.db import Database
 from mentor_app.models import metadata
+from tests import log_guard
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_guard_for_the_whole_run() -> Iterator[None]:
+    """No log record of the run may carry personal text: see tests/log_guard.py."""
+    previous = log_guard.install()
+    yield
+    log_guard.uninstall(previous)
+
+
+@pytest.fixture(autouse=True)
+def _log_guard_per_test() -> Iterator[None]:
+    log_guard.GUARD.clear()
+    yield
+    leaks = log_guard.GUARD.leaks()  # tests without the app; the app fixture checks the rest
+    log_guard.GUARD.clear()
+    assert not leaks, "personal text in the log:\n" + "\n".join(leaks)
 
 
 def pg_schema_url(base: str, schema: str) -> str:
@@ -107,10 +125,13 @@ def app(database_url: str, clock: Clock):  # type: ignore[no-untyped-def]
         return response
 
     yield application
-    assert not server_errors, f"server errors during the test: {server_errors}"
     db = application.extensions["mentor_db"]
+    leaks = log_guard.GUARD.leaks(log_guard.stored_free_text(db.engine))
+    log_guard.GUARD.clear()
     empty_all_tables(db)
     db.engine.dispose()
+    assert not server_errors, f"server errors during the test: {server_errors}"
+    assert not leaks, "personal text in the log:\n" + "\n".join(leaks)
 
 
 @pytest.fixture
