@@ -277,3 +277,11 @@ def test_sql_errors_never_carry_their_parameters(app, db, clock) -> None:  # typ
         session.close()
     assert "PLANTED-NAME" not in str(caught.value)
     assert "dup@example.org" not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", [["granted"], {"a": 1}, 5, None])
+def test_a_permission_of_the_wrong_type_is_400(app, actors, value) -> None:  # type: ignore[no-untyped-def]
+    """Found by the fuzz test: a list is unhashable, and `in` a set of names raised."""
+    client, _ = actors.signed_in("mentor")
+    response = post_json(client, "/api/push/permission", {"permission": value})
+    assert response.status_code == 400
