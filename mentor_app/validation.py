@@ -42,6 +42,14 @@ MAX_URL_ID = 2**63 - 1
 DATE_MIN = date(1900, 1, 1)
 DATE_MAX = date(2199, 12, 31)
 
+TOO_DEEP = _l("JSON may be nested at most %(depth)d levels deep.")
+SURROGATE = _l("JSON text must be valid Unicode (no lone surrogates).")
+NOT_JSON = _l("The body is not valid JSON.")
+NUMBER_RANGE = _l("Numbers must lie between -%(max)d and %(max)d.")
+CONTROL_IN_JSON = _l("Text may not contain control characters other than tab and newline.")
+CONTROL_IN_FORM = _l("Text may not contain control characters.")
+CONTROL_IN_ADDRESS = _l("The address holds characters that are not allowed.")
+
 ALLOWED_IN_JSON = frozenset("\t\n")
 ALLOWED_IN_FORMS = frozenset("\t\n\r")
 METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -86,10 +94,10 @@ def loads(raw: bytes | str) -> Any:
     except orjson.JSONDecodeError as err:
         reason = str(err).split(":", 1)[0]
         if "depth" in reason:
-            raise InputError(f"JSON may be nested at most {MAX_DEPTH} levels deep.") from None
+            raise InputError(str(TOO_DEEP) % {"depth": MAX_DEPTH}) from None
         if "surrogate" in reason:
-            raise InputError("JSON text must be valid Unicode (no lone surrogates).") from None
-        raise InputError("The body is not valid JSON.") from None
+            raise InputError(str(SURROGATE)) from None
+        raise InputError(str(NOT_JSON)) from None
     check(value)
     return value
 
@@ -102,7 +110,7 @@ def check(value: Any) -> None:
         item, depth = stack.pop()
         if isinstance(item, dict | list):
             if depth > MAX_DEPTH:
-                raise InputError(f"JSON may be nested at most {MAX_DEPTH} levels deep.")
+                raise InputError(str(TOO_DEEP) % {"depth": MAX_DEPTH})
             if isinstance(item, dict):
                 for key, child in item.items():
                     _check_string(key)
@@ -114,12 +122,12 @@ def check(value: Any) -> None:
         elif isinstance(item, bool) or item is None:
             continue
         elif isinstance(item, int | float) and abs(item) > MAX_SAFE_INT:
-            raise InputError(f"Numbers must lie between -{MAX_SAFE_INT} and {MAX_SAFE_INT}.")
+            raise InputError(str(NUMBER_RANGE) % {"max": MAX_SAFE_INT})
 
 
 def _check_string(text: str) -> None:
     if bad_character(text, ALLOWED_IN_JSON):
-        raise InputError("Text may not contain control characters other than tab and newline.")
+        raise InputError(str(CONTROL_IN_JSON))
 
 
 # --- the request hook -------------------------------------------------------------------------
@@ -149,7 +157,7 @@ def _form_fields() -> None:
             abort(400)
         for value in values:
             if bad_character(value, ALLOWED_IN_FORMS):
-                raise InputError("Text may not contain control characters.")
+                raise InputError(str(CONTROL_IN_FORM))
 
 
 def _address() -> None:
@@ -159,7 +167,7 @@ def _address() -> None:
         if key == "next":
             continue  # web.safe_next drops a bad target and signs in all the same
         if bad_character(key, frozenset()) or any(bad_character(v, frozenset()) for v in values):
-            raise InputError("The address holds characters that are not allowed.")
+            raise InputError(str(CONTROL_IN_ADDRESS))
 
 
 def refuse_bad_input() -> None:
