@@ -13,8 +13,8 @@ Everything a request carries passes here before a view sees it (`init_app` insta
 - The path and query string: no control characters at all (a NUL reaching PostgreSQL is a
   500; one reaching SQLite is stored). `next` is left to `web.safe_next`, which falls back to
   the home page instead of refusing the sign-in.
-- Ids in URLs: the `int` converter only matches 1 … 2**63 - 1, so an id no database column can
-  hold is a 404 like any unknown id, on every route that takes one.
+- Ids in URLs: the `int` converter only takes 1 … MAX_URL_ID (the largest INTEGER id), so an id
+  no id column can hold is a 404 like any unknown id, on every route that takes one.
 - Dates people type: `DATE_MIN` … `DATE_MAX` (`check_date`, and the form fields below).
 """
 
@@ -35,7 +35,10 @@ from wtforms.validators import ValidationError
 
 MAX_DEPTH = 20
 MAX_SAFE_INT = 2**53 - 1
-MAX_URL_ID = 2**63 - 1
+# Every id column is an INTEGER (32-bit on PostgreSQL, where SQLAlchemy also casts the bound
+# value to it): a larger id in a URL is "integer out of range", a 500, and on SQLite one beyond
+# 64 bits an OverflowError. tests/test_input_validation.py checks the columns stay INTEGER.
+MAX_URL_ID = 2**31 - 1
 # A sane range for any date a person types: wide enough for a credential verified decades ago
 # or expiring far ahead, narrow enough that a day's arithmetic (± a day, a zone) never leaves
 # what Python and the databases can hold.
@@ -189,12 +192,20 @@ def refuse_bad_input() -> None:
 # --- ids in URLs ------------------------------------------------------------------------------
 
 
+def parse_id(text: str | None) -> int | None:
+    """An id typed or passed in a query string, or None when it is not one a column can hold."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_URL_ID else None
+
+
 class BoundedIntConverter(IntegerConverter):
-    """`<int:…>` that only takes ids a 64-bit column can hold (1 … 2**63 - 1): beyond that
-    SQLite raises OverflowError and PostgreSQL "out of range", both 500s. Installed as the
-    app's `int` converter, so every route that takes an id gets it. Out of range is a plain
-    404 (raised here: werkzeug's own refusal would answer 405 where the same path exists for
-    another method)."""
+    """`<int:…>` that only takes ids an id column can hold (1 … MAX_URL_ID): beyond that
+    PostgreSQL answers "integer out of range" and SQLite (past 64 bits) OverflowError, both
+    500s. Installed as the app's `int` converter, so every route that takes an id gets it. Out
+    of range is a plain 404 (raised here: werkzeug's own refusal would answer 405 where the
+    same path exists for another method)."""
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min", 1)

@@ -32,6 +32,7 @@ from mentor_app.playbooks.forms import FeedbackForm
 from mentor_app.playbooks.models import Guide
 from mentor_app.playbooks.render import split_before
 from mentor_app.security import json_error, mark_guide_cacheable
+from mentor_app.validation import parse_id
 from mentor_app.web import now
 
 bp = Blueprint("playbooks", __name__)
@@ -146,7 +147,7 @@ def me(slug: str):  # type: ignore[no-untyped-def]
     if guide is None:
         return json_error(404, "Not found.")
     shown = request.args.get("rev", "")
-    shown_id = int(shown) if shown.isdigit() and len(shown) < 12 else None
+    shown_id = parse_id(shown)
     return jsonify(services.open_guide(db_session(), now(), current_user, guide, shown_id))
 
 
