@@ -25,6 +25,12 @@ def _float(name: str, default: float) -> float:
     return float(raw) if raw not in (None, "") else default
 
 
+def _list(name: str) -> list[str] | None:
+    raw = os.environ.get(name, "")
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    return items or None
+
+
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw in (None, ""):
@@ -47,19 +53,35 @@ class BaseConfig:
     # Sessions: phones get lost, so both an idle and an absolute limit.
     IDLE_TIMEOUT = timedelta(minutes=_int("IDLE_TIMEOUT_MINUTES", 30))
     ABSOLUTE_TIMEOUT = timedelta(hours=_int("ABSOLUTE_TIMEOUT_HOURS", 12))
-    SESSION_COOKIE_NAME = "mentor_session"
+    # `__Host-` cookies are refused by browsers unless Secure, Path=/ and without Domain: no
+    # sibling subdomain or plain-http page can plant or overwrite them. Every cookie the app
+    # sets takes its name from `security.cookie_name`, which adds the prefix when this is on.
+    COOKIE_HOST_PREFIX = True
+    SESSION_COOKIE_NAME = "__Host-mentor_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    # A browser that completed a sign-in gets a signed device cookie for this long: with it, a
+    # correct password and second factor get through even while someone else's wrong guesses
+    # hold the account's sign-in limit (see accounts/devices.py).
+    DEVICE_COOKIE_DAYS = _int("DEVICE_COOKIE_DAYS", 180)
+    # Consecutive wrong second-factor codes before that step locks, and for how long.
+    TOTP_LOCK_AFTER = _int("TOTP_LOCK_AFTER", 20)
+    TOTP_LOCK_HOURS = _int("TOTP_LOCK_HOURS", 24)
 
     # A 10 MB body never reaches a view: the largest legitimate form is a guide edit.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 256 * 1024)
 
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    # Flask-WTF's extra check over https wants a same-site Referer, which browsers never send
+    # here (Referrer-Policy: no-referrer): every form would fail once requests count as https
+    # (behind ProxyFix). What that check guards against, a cookie planted from plain http or
+    # a sibling subdomain, the `__Host-` session cookie already rules out.
+    WTF_CSRF_SSL_STRICT = False
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Off: the limiter would set Retry-After (its window) on every answer of a limited route,
@@ -82,7 +104,20 @@ class BaseConfig:
     LANGUAGES = {"en": "English", "sv": "Svenska", "de": "Deutsch"}
 
     EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "112")
+    # Where people reach the app, e.g. https://mentor.example.org: every link that leaves the
+    # app (invitations, e-mails) starts with it, never with the request's Host header.
+    # Required in production.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    # Host names requests may carry (comma-separated); others get 400. Unset in production:
+    # the host of PUBLIC_BASE_URL.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+    # `Authorization: Bearer <token>` shows /healthz's details; unset, nobody sees them.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # An open or accepted consult with no activity for this many days is closed (the mentor is
+    # told); its free text then follows CONSULT_RETENTION_DAYS like any closed consult's.
+    CONSULT_STALE_DAYS = _int("CONSULT_STALE_DAYS", 30)
+    # Comments on guides ("Did this help?") are deleted this many days after they were written.
+    FEEDBACK_RETENTION_DAYS = _int("FEEDBACK_RETENTION_DAYS", 180)
 
     # E-mail: SMTP when a host is set, otherwise printed to the console (development).
     SMTP_HOST = os.environ.get("SMTP_HOST", "")
@@ -125,6 +160,8 @@ class ProductionConfig(BaseConfig):
 class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     SESSION_COOKIE_SECURE = False
+    COOKIE_HOST_PREFIX = False  # plain http on 127.0.0.1: browsers drop `__Host-` cookies
+    SESSION_COOKIE_NAME = "mentor_session"
     PREFERRED_URL_SCHEME = "http"
     HSTS = False
     GENERATE_INSTANCE_KEYS = True

@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, request
 from flask_login import current_user
 
 from config import INSTANCE_DIR, config_from_env
@@ -28,16 +28,20 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         if config:
             app.config.update(config)
     _ensure_secret_key(app)
+    _check_public_address(app)
+    from mentor_app import logfilter
+
+    logfilter.install()
 
     # Every model module, so relationships resolve in any process (web, worker, CLI).
     import mentor_app.models  # noqa: F401
-    from mentor_app import db, errors, security
+    from mentor_app import db, errors, security, validation
     from mentor_app.accounts import auth
     from mentor_app.extensions import babel, csrf, limiter
 
     db.init_app(app)
-    # Before CSRF, which parses the form: this check reads the raw body first.
-    app.before_request(_refuse_garbled_input)
+    # Before CSRF, which parses the form, and before any blueprint (the `int` converter).
+    validation.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_locale, timezone_selector=_timezone)
@@ -71,6 +75,30 @@ def _ensure_secret_key(app: Flask) -> None:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     app.config["SECRET_KEY"] = path.read_text().strip()
+
+
+def _check_public_address(app: Flask) -> None:
+    """Production needs PUBLIC_BASE_URL (links that leave the app are built from it, never
+    from a request's Host header) and accepts requests for its host only (TRUSTED_HOSTS)."""
+    from urllib.parse import urlsplit
+
+    base = (app.config.get("PUBLIC_BASE_URL") or "").strip()
+    if app.config.get("ENV_NAME") != "production":
+        if base and not urlsplit(base).netloc:
+            raise RuntimeError(
+                f"PUBLIC_BASE_URL must be an address like https://host, not {base!r}."
+            )
+        return
+    parts = urlsplit(base)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(
+            "PUBLIC_BASE_URL is not set to the https:// address people use to reach the app "
+            "(for example https://mentor.example.org). Production needs it: invitation links "
+            "and e-mails are built from it, never from the Host header of a request, which "
+            "anyone can forge."
+        )
+    if not app.config.get("TRUSTED_HOSTS"):
+        app.config["TRUSTED_HOSTS"] = [parts.hostname]
 
 
 # Domain packages that have an `init_app(app)` registering their blueprints, navigation,
@@ -125,25 +153,3 @@ def _timezone() -> str | None:
     if current_user and current_user.is_authenticated:
         return current_user.timezone
     return None
-
-
-def _refuse_garbled_input() -> None:
-    """Text that did not arrive as UTF-8 (or carries NUL bytes) is refused, not stored."""
-    if request.method not in {"POST", "PUT", "PATCH", "DELETE"}:
-        return
-    if request.is_json and not request.path.startswith("/api/"):
-        # HTML forms take form data only; JSON goes to /api/, whose views check every type.
-        abort(415)
-    if request.mimetype == "application/x-www-form-urlencoded":
-        from urllib.parse import unquote_to_bytes
-
-        raw = request.get_data(cache=True)
-        try:
-            unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            abort(400)
-    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        for values in request.form.listvalues():
-            for value in values:
-                if "\x00" in value or "\ufffd" in value:
-                    abort(400)

@@ -70,6 +70,9 @@ def make_engine(url: str, echo: bool = False, sqlite_begin: bool = True, **kwarg
     """An engine for `url`. On SQLite, `sqlite_begin=False` leaves every statement in
     autocommit (tests use that for their arranging/checking session, so it never holds a lock
     or a stale snapshot)."""
+    # SQL parameters are what people typed (notes, messages, numbers): an error message or log
+    # line quoting the statement must never carry them.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("postgres://") or url.startswith("postgresql://"):
         # psycopg 3 is the driver this project installs.
         url = "postgresql+psycopg://" + url.split("://", 1)[1]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import sys
+import traceback
 
 from flask import Flask, jsonify, make_response, render_template
 from flask_babel import gettext as _
@@ -37,7 +39,7 @@ def _respond(status: int, message: str | None = None):  # type: ignore[no-untype
     try:
         return render_template("error.html", status=status, message=_(text)), status
     except Exception:  # the page itself failed: still answer, plainly
-        log.exception("error page failed to render")
+        log_unexpected(log, "error page failed to render")
         return text, status, {"Content-Type": "text/plain; charset=utf-8"}
 
 
@@ -79,5 +81,29 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # type: ignore[no-untyped-def]
-        log.exception("unhandled error")  # no request data: it may hold personal details
+        log.error("unhandled error\n%s", describe(err))  # no request data, no message
         return _respond(500)
+
+
+def log_unexpected(logger: logging.Logger, message: str, *args: object) -> None:
+    """`logger.exception` without the exception's message (see `describe`): for every place
+    that logs an error it did not expect, in requests and in the worker."""
+    err = sys.exc_info()[1]
+    logger.error(message + "\n%s", *args, describe(err) if err else "")
+
+
+def describe(err: BaseException) -> str:
+    """Where an unexpected error happened, without what it was about: the exception's class
+    and the stack (file, line, function, source line), never its message or arguments. A
+    message may quote the request (`invalid literal for int(): '<what was typed>'`) or a
+    database statement's values; the stack is enough to find the bug."""
+    lines = []
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = type(current)
+        lines.append(f"{kind.__module__}.{kind.__qualname__} (message withheld)")
+        lines.extend(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        current = current.__cause__ or current.__context__
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines).rstrip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ from flask import Flask, Response, abort, current_app, g, jsonify, request
 from flask_login import current_user
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
 
 CSP = "; ".join(
     [
@@ -72,6 +74,25 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def keep_redirects_on_site(response: Response) -> Response:
+    """Every redirect the app answers stays on this site, whichever view built it: a Location
+    that would leave it (or that a browser would read as another host) becomes the home page.
+    Views pick targets with `web.safe_next`; this is the net under all of them."""
+    from mentor_app.web import is_same_site
+
+    location = response.headers.get("Location")
+    if location is not None and 300 <= response.status_code < 400 and not is_same_site(location):
+        log.warning("a redirect off this site was replaced (endpoint %s)", request.endpoint)
+        response.headers["Location"] = "/"
+    return response
+
+
+def cookie_name(base: str) -> str:
+    """The name for a cookie the app sets: `__Host-<base>` in production (Secure, Path=/, no
+    Domain: a sibling subdomain or a plain-http page cannot plant or overwrite it)."""
+    return f"__Host-{base}" if current_app.config.get("COOKIE_HOST_PREFIX") else base
+
+
 def mark_guide_cacheable(response: Response) -> Response:
     response.headers["X-Cache-Policy"] = "guide"
     return response
@@ -102,3 +123,4 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 def init_app(app: Flask) -> None:
     app.after_request(add_security_headers)
+    app.after_request(keep_redirects_on_site)

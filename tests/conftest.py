@@ -17,8 +17,26 @@ from config import TestingConfig
 from mentor_app import create_app
 from mentor_app.db import Database
 from mentor_app.models import metadata
+from tests import log_guard
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _log_guard_for_the_whole_run() -> Iterator[None]:
+    """No log record of the run may carry personal text: see tests/log_guard.py."""
+    previous = log_guard.install()
+    yield
+    log_guard.uninstall(previous)
+
+
+@pytest.fixture(autouse=True)
+def _log_guard_per_test() -> Iterator[None]:
+    log_guard.GUARD.clear()
+    yield
+    leaks = log_guard.GUARD.leaks()  # tests without the app; the app fixture checks the rest
+    log_guard.GUARD.clear()
+    assert not leaks, "personal text in the log:\n" + "\n".join(leaks)
 
 
 def pg_schema_url(base: str, schema: str) -> str:
@@ -99,17 +117,21 @@ def app(database_url: str, clock: Clock):  # type: ignore[no-untyped-def]
     def _no_server_errors(response):  # type: ignore[no-untyped-def]
         # No 500 anywhere in the suite: every test fails if any request it made answered one.
         # (503 is a deliberate answer: the database is down, or push is not configured.)
-        if response.status_code >= 500 and response.status_code != 503:
+        expected = application.config.get("TESTING_EXPECTS_500")
+        if response.status_code >= 500 and response.status_code != 503 and not expected:
             from flask import request
 
             server_errors.append(f"{request.method} {request.path} -> {response.status_code}")
         return response
 
     yield application
-    assert not server_errors, f"server errors during the test: {server_errors}"
     db = application.extensions["mentor_db"]
+    leaks = log_guard.GUARD.leaks(log_guard.stored_free_text(db.engine))
+    log_guard.GUARD.clear()
     empty_all_tables(db)
     db.engine.dispose()
+    assert not server_errors, f"server errors during the test: {server_errors}"
+    assert not leaks, "personal text in the log:\n" + "\n".join(leaks)
 
 
 @pytest.fixture
@@ -232,6 +254,13 @@ def actors(app, clock):  # type: ignore[no-untyped-def]
 def csrf_from(response) -> str:  # type: ignore[no-untyped-def]
     match = CSRF_RE.search(response.get_data(as_text=True))
     assert match, "page has no csrf-token meta tag"
+    return match.group(1)
+
+
+def enrolment_key(page) -> str:  # type: ignore[no-untyped-def]
+    """The authenticator key shown on the enrolment page (what a person would type)."""
+    match = re.search(r"<code>([A-Z2-7]{16,})</code>", page.get_data(as_text=True))
+    assert match, "enrolment page shows no key"
     return match.group(1)
 
 

@@ -40,8 +40,20 @@ FOUNDATION_ROWS: list[tuple[str, str, dict[str, int], str]] = [
     ("GET", "/account/settings", SIGNED_IN_PAGE, "/account/settings"),
     ("GET", "/api/csrf-token", expect(401, 200, 200, 200), "/api/csrf-token"),
     ("POST", "/account/settings", expect(302, 400, 400, 400), "/account/settings"),
-    ("GET", "/account/2fa/setup", expect(302, 200, 302, 302), "/account/2fa/setup"),
-    ("GET", "/invite/{invite}", expect(200, 200, 200, 200), "/invite/<token>"),
+    # Mentors may turn it on; a consultant or coordinator moving it to a new phone is first
+    # asked for password and code again.
+    ("GET", "/account/2fa/setup", expect(302, 200, 200, 200), "/account/2fa/setup"),
+    (
+        "POST",
+        "/account/sessions/sign-out-others",
+        expect(302, 302, 302, 302),
+        "/account/sessions/sign-out-others",
+    ),
+    # An old-style link is exchanged for the session and leaves the address bar at once.
+    ("GET", "/invite/{invite}", expect(303, 303, 303, 303), "/invite/<token>"),
+    ("GET", "/invite", expect(200, 200, 200, 200), "/invite"),
+    ("POST", "/invite", expect(400, 400, 400, 400), "/invite"),
+    ("POST", "/invite/open", expect(400, 400, 400, 400), "/invite/open"),
     ("GET", "/admin/users/", COORDINATOR_PAGE, "/admin/users/"),
     ("GET", "/admin/users/invite", COORDINATOR_PAGE, "/admin/users/invite"),
     ("POST", "/admin/users/invite", COORDINATOR_POST, "/admin/users/invite"),
@@ -53,6 +65,12 @@ FOUNDATION_ROWS: list[tuple[str, str, dict[str, int], str]] = [
         "/admin/users/{other}/sign-out-everywhere",
         COORDINATOR_ACTION,
         "/admin/users/<int:user_id>/sign-out-everywhere",
+    ),
+    (
+        "POST",
+        "/admin/users/{other}/unlock-two-factor",
+        COORDINATOR_ACTION,
+        "/admin/users/<int:user_id>/unlock-two-factor",
     ),
     (
         "POST",

@@ -207,7 +207,9 @@ def test_cases_and_exclusions(app, actors, db, clock) -> None:  # type: ignore[n
     assert offered_ids(db, response.get_json()["id"]) == {other}
 
     coordinator, _ = actors.signed_in("coordinator")
-    listing = coordinator.get(f"/cases/?code={case.code[:4]}")
+    listing = coordinator.post(
+        "/cases/", data={"code": case.code[:4], "csrf_token": csrf_token(coordinator)}
+    )
     assert case.code in html(listing)
     row = db.scalar(select(CaseExclusion))
     removed = coordinator.post(
@@ -258,13 +260,16 @@ def test_the_coordinators_live_list_and_direct_offer(app, actors, db, clock) -> 
 def test_healthz_flags_overdue_consults(app, actors, db, clock, client) -> None:  # type: ignore[no-untyped-def]
     clock.freeze(T0)
     mentor_id, _ = actors.create("mentor")
+    app.config["METRICS_TOKEN"] = "monitoring-token"
+    monitor = {"Authorization": "Bearer monitoring-token"}
     make_consult(db, mentor_id, T0, next_action_at=T0 - timedelta(minutes=4))
-    body = client.get("/healthz").get_json()
+    body = client.get("/healthz", headers=monitor).get_json()
     assert (body["status"], body["overdue"]) == ("ok", {"count": 0})
     make_consult(db, mentor_id, T0, next_action_at=T0 - timedelta(minutes=6))
     make_consult(db, mentor_id, T0, next_action_at=T0 - timedelta(hours=1), status="cancelled")
-    body = client.get("/healthz").get_json()
+    body = client.get("/healthz", headers=monitor).get_json()
     assert (body["status"], body["overdue"]) == ("degraded", {"count": 1})
+    assert client.get("/healthz").get_json() == {"status": "degraded"}  # anonymous: status only
 
 
 def test_navigation_and_home_sections(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]

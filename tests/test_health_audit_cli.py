@@ -9,8 +9,9 @@ from mentor_app.audit import services as audit
 from mentor_app.audit.models import AuditEvent
 
 
-def test_healthz_ok(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.get("/healthz")
+def test_healthz_ok(app, client) -> None:  # type: ignore[no-untyped-def]
+    app.config["METRICS_TOKEN"] = "monitoring-token"
+    response = client.get("/healthz", headers={"Authorization": "Bearer monitoring-token"})
     assert response.status_code == 200
     assert response.get_json()["status"] == "ok"
     assert response.get_json()["db"] == "ok"
@@ -23,9 +24,12 @@ def test_healthz_503_when_database_is_gone(tmp_path) -> None:  # type: ignore[no
     class Broken(TestingConfig):
         DATABASE_URL = f"sqlite:///{tmp_path}/missing-dir/nothing.db"
 
-    response = create_app(Broken).test_client().get("/healthz")
+    Broken.METRICS_TOKEN = "monitoring-token"
+    client = create_app(Broken).test_client()
+    response = client.get("/healthz", headers={"Authorization": "Bearer monitoring-token"})
     assert response.status_code == 503
     assert response.get_json()["db"] != "ok"
+    assert client.get("/healthz").get_json() == {"status": "error"}
 
 
 def test_audit_chain_detects_edit_and_delete(app, db, clock) -> None:  # type: ignore[no-untyped-def]

@@ -190,6 +190,8 @@ def test_purge_is_audited_with_counts_only(app, db, clock, world) -> None:  # ty
         "messages": 20,
         "decline_reasons": 1,
         "subscriptions": 0,
+        "feedback_comments": 0,
+        "feedback_days": 180,
         "consult_days": 180,
         "subscription_days": 90,
     }

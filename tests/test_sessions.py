@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from mentor_app.accounts.models import User
 from mentor_app.audit.models import AuditEvent
-from tests.conftest import PASSWORD, csrf_from, csrf_token
+from tests.conftest import PASSWORD, csrf_from, csrf_token, enrolment_key
 
 
 def _cookie(client) -> str:  # type: ignore[no-untyped-def]
@@ -151,8 +151,9 @@ def test_consultant_without_two_factor_only_reaches_enrolment(app, actors, clock
     page = client.get("/account/2fa/setup")
     assert page.status_code == 200
     assert "<svg" in page.get_data(as_text=True)
+    secret = enrolment_key(page)
     with client.session_transaction() as sess:
-        secret = sess["enrol_secret"]
+        assert secret not in str(dict(sess))  # kept on the server, not in the cookie
     response = client.post(
         "/account/2fa/setup",
         data={"code": pyotp.TOTP(secret).at(clock()), "csrf_token": csrf_from(page)},
@@ -174,8 +175,7 @@ def test_recovery_code_works_once(app, actors, clock, db) -> None:  # type: igno
     token = csrf_from(client.get("/login"))
     client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
     page = client.get("/account/2fa/setup")
-    with client.session_transaction() as sess:
-        secret = sess["enrol_secret"]
+    secret = enrolment_key(page)
     body = client.post(
         "/account/2fa/setup",
         data={"code": pyotp.TOTP(secret).at(clock()), "csrf_token": csrf_from(page)},

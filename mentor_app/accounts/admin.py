@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from mentor_app.accounts import forms, services
+from mentor_app.accounts import forms, lockout, services
 from mentor_app.accounts.models import Invitation, User
 from mentor_app.db import db_session
 from mentor_app.security import roles_required
-from mentor_app.web import client_ip, now
+from mentor_app.web import client_ip, external_url, now
 
 bp = Blueprint("users_admin", __name__, url_prefix="/admin/users")
 
@@ -61,7 +61,8 @@ def invite():  # type: ignore[no-untyped-def]
             flash(str(err), "error")
             status = 400
         else:
-            link = url_for("accounts.accept_invite", token=token, _external=True)
+            # The token travels after "#": never to a server, so never into a log.
+            link = external_url(url_for("accounts.invitation")) + "#" + token
             return render_template("accounts/invite_created.html", invitation=invitation, link=link)
     elif form.is_submitted():
         status = 400
@@ -75,6 +76,7 @@ def detail(user_id: int):  # type: ignore[no-untyped-def]
     return render_template(
         "accounts/admin_user.html",
         user=user,
+        two_factor_locked=lockout.locked(user, now()),
         role_form=forms.RoleForm(role=user.role),
         action_form=forms.ActionForm(),
     )
@@ -104,6 +106,17 @@ def sign_out_everywhere(user_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     services.sign_out_everywhere(db_session(), now(), current_user, user, client_ip())
     flash(_("Every session of this user has ended."), "success")
+    return redirect(url_for(".detail", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/unlock-two-factor")
+@roles_required("coordinator")
+def unlock_two_factor(user_id: int):  # type: ignore[no-untyped-def]
+    user = _user_or_404(user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    lockout.unlock(db_session(), now(), current_user, user, client_ip())
+    flash(_("Two-factor sign-in is unlocked for this user."), "success")
     return redirect(url_for(".detail", user_id=user.id))
 
 

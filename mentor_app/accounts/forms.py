@@ -44,6 +44,34 @@ class EnrolForm(FlaskForm):
     submit = SubmitField(_l("Turn on two-factor"))
 
 
+class ReauthForm(FlaskForm):
+    """Proving it is still you before replacing two-factor: password and a current code."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        _l("Code from your authenticator app, or a recovery code"),
+        validators=[InputRequired(), Length(max=32)],
+        render_kw={"autocomplete": "one-time-code"},
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class OpenInvitationForm(FlaskForm):
+    """The invitation's code, which the page's script takes from the link's #fragment (the
+    fragment never reaches a server or a log); without script it can be pasted."""
+
+    token = StringField(
+        _l("Invitation code"),
+        validators=[InputRequired(), Length(max=100)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Open the invitation"))
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password (at least 12 characters)"),

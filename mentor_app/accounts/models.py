@@ -40,6 +40,9 @@ class User(UserMixin, Base):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The last 30-second step a code was accepted for: a code works once.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Wrong second-factor codes in a row, and the lock they caused (accounts/lockout.py).
+    totp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    totp_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     locale: Mapped[str] = mapped_column(String(8), default="en")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
     languages: Mapped[str] = mapped_column(String(100), default="en")  # comma-separated codes
@@ -81,6 +84,11 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     user_version: Mapped[int] = mapped_column(Integer)
     two_factor_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The authenticator secret being set up in this session (encrypted like User.totp_secret):
+    # kept here, never in the signed but readable cookie.
+    enrol_secret: Mapped[str | None] = mapped_column(String(200))
+    # When this session last proved password and code again (needed to replace two-factor).
+    reauthenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

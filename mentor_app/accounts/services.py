@@ -5,16 +5,26 @@ Services take the session and `now`, flush, and never commit.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from mentor_app.accounts import passwords, totp
 from mentor_app.accounts.models import ROLE_VALUES, Invitation, RecoveryCode, User, UserSession
+from mentor_app.accounts.sessions import (  # noqa: F401 - the accounts services, in one place
+    SessionLimits,
+    end_all_sessions,
+    end_other_sessions,
+    end_session,
+    load_session,
+    sign_out_everywhere,
+    sign_out_others,
+    start_session,
+    token_hash,
+)
 from mentor_app.audit import services as audit
 
 
@@ -22,12 +32,12 @@ class AccountError(ValueError):
     """A user-facing refusal; the message is safe to show."""
 
 
+class WrongPassword(AccountError):
+    """The current password given to confirm a change was not right (throttled, audited)."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -130,12 +140,30 @@ def open_invitation(session: Session, now: datetime, token: str) -> Invitation |
     return invitation
 
 
+def open_invitation_by_id(
+    session: Session, now: datetime, invitation_id: object
+) -> Invitation | None:
+    """The invitation a browser opened earlier (its id kept in the signed session)."""
+    if not isinstance(invitation_id, int) or isinstance(invitation_id, bool):
+        return None
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at or invitation.revoked_at:
+        return None
+    return invitation if invitation.expires_at > now else None
+
+
 def accept_invitation(
     session: Session, now: datetime, token: str, password: str, ip: str | None = None
 ) -> User:
     invitation = open_invitation(session, now, token)
     if invitation is None:
-        raise AccountError("This invitation link is no longer valid. Ask your coordinator.")
+        raise AccountError(_("This invitation link is no longer valid. Ask your coordinator."))
+    return accept_opened(session, now, invitation, password, ip)
+
+
+def accept_opened(
+    session: Session, now: datetime, invitation: Invitation, password: str, ip: str | None = None
+) -> User:
     # Claim it with a conditional update, so a double submit cannot create two accounts.
     claimed = session.execute(
         update(Invitation)
@@ -143,7 +171,7 @@ def accept_invitation(
         .values(used_at=now)
     )
     if claimed.rowcount != 1:
-        raise AccountError("This invitation link has already been used.")
+        raise AccountError(_("This invitation link has already been used."))
     user = create_user(
         session,
         now,
@@ -163,102 +191,6 @@ def accept_invitation(
         details={"invitation_id": invitation.id, "role": user.role},
     )
     return user
-
-
-# --- sessions --------------------------------------------------------------------------------
-
-
-@dataclass
-class SessionLimits:
-    idle: timedelta
-    absolute: timedelta
-
-
-def start_session(session: Session, now: datetime, user: User, two_factor_done: bool) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(
-        UserSession(
-            token_hash=token_hash(token),
-            user_id=user.id,
-            user_version=user.session_version,
-            two_factor_done=two_factor_done,
-            created_at=now,
-            last_seen_at=now,
-        )
-    )
-    user.last_login_at = now
-    session.flush()
-    return token
-
-
-def load_session(
-    session: Session, now: datetime, token: str, limits: SessionLimits, touch: bool = True
-) -> UserSession | None:
-    """The live session for a cookie token, or None. Ends it here if it has run out.
-
-    `touch=False` (a page refreshing itself in the background) checks the session without
-    counting as activity, so an unattended screen still signs out after the idle limit."""
-    # Every signed-in request starts here: the user comes in the same round trip.
-    record = session.scalar(
-        select(UserSession)
-        .options(joinedload(UserSession.user))
-        .where(UserSession.token_hash == token_hash(token))
-    )
-    if record is None or record.ended_at is not None:
-        return None
-    user = record.user
-    reason = None
-    if user.is_disabled:
-        reason = "disabled"
-    elif record.user_version != user.session_version:
-        reason = "revoked"
-    elif now - record.last_seen_at > limits.idle:
-        reason = "idle"
-    elif now - record.created_at > limits.absolute:
-        reason = "absolute"
-    if reason:
-        record.ended_at = now
-        record.ended_reason = reason
-        session.flush()
-        return None
-    # Write last-seen at most once a minute: the idle limit is in minutes.
-    if touch and now - record.last_seen_at > timedelta(seconds=60):
-        record.last_seen_at = now
-        session.flush()
-    return record
-
-
-def end_session(session: Session, now: datetime, token: str, reason: str = "logout") -> None:
-    record = session.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
-    if record is not None and record.ended_at is None:
-        record.ended_at = now
-        record.ended_reason = reason
-        session.flush()
-
-
-def end_all_sessions(session: Session, now: datetime, user: User, reason: str) -> None:
-    user.session_version += 1
-    session.execute(
-        update(UserSession)
-        .where(UserSession.user_id == user.id, UserSession.ended_at.is_(None))
-        .values(ended_at=now, ended_reason=reason)
-    )
-    session.flush()
-
-
-def sign_out_everywhere(
-    session: Session, now: datetime, actor: User, user: User, ip: str | None = None
-) -> None:
-    end_all_sessions(session, now, user, "signed_out_everywhere")
-    audit.record(
-        session,
-        now,
-        "user.signed_out_everywhere",
-        actor_id=actor.id,
-        object_type="user",
-        object_id=user.id,
-        ip=ip,
-    )
 
 
 def set_disabled(
@@ -303,16 +235,44 @@ def change_role(
     )
 
 
+def check_password(
+    session: Session, now: datetime, user: User, password: str, ip: str | None, stage: str
+) -> bool:
+    """A signed-in user proves their password again (Settings, replacing two-factor). A wrong
+    one is audited like a failed sign-in; the caller throttles (views.py)."""
+    if passwords.verify_password(user.password_hash, password):
+        return True
+    audit.record(session, now, "login.failed", actor_id=user.id, ip=ip, details={"stage": stage})
+    return False
+
+
 def change_password(
-    session: Session, now: datetime, user: User, current: str, new: str, ip: str | None = None
-) -> None:
-    if not passwords.verify_password(user.password_hash, current):
-        raise AccountError("Your current password is not right.")
+    session: Session,
+    now: datetime,
+    user: User,
+    current: str,
+    new: str,
+    ip: str | None = None,
+    keep: UserSession | None = None,
+) -> int:
+    """Sets a new password and ends every other session (someone who knew the old one may be
+    signed in). Returns how many sessions ended."""
+    if not check_password(session, now, user, current, ip, "settings"):
+        raise WrongPassword(_("Your current password is not right."))
     problems = passwords.password_problems(new, [user.email, user.display_name])
     if problems:
         raise AccountError(" ".join(problems))
     user.password_hash = passwords.hash_password(new)
-    audit.record(session, now, "user.password_changed", actor_id=user.id, ip=ip)
+    ended = end_other_sessions(session, now, user, keep, "password_changed")
+    audit.record(
+        session,
+        now,
+        "user.password_changed",
+        actor_id=user.id,
+        ip=ip,
+        details={"other_sessions_ended": ended},
+    )
+    return ended
 
 
 # --- two-factor ------------------------------------------------------------------------------
@@ -354,29 +314,53 @@ def _use_recovery_code(session: Session, now: datetime, user: User, code: str) -
 
 
 def enable_totp(
-    session: Session, now: datetime, user: User, secret: str, code: str, ip: str | None = None
+    session: Session,
+    now: datetime,
+    user: User,
+    secret: str,
+    code: str,
+    ip: str | None = None,
+    keep: UserSession | None = None,
+    replacing: bool = False,
 ) -> list[str] | None:
-    """Turns two-factor on if `code` matches `secret`. Returns the recovery codes (shown once)."""
+    """Turns two-factor on (or, with `replacing`, puts a new authenticator in place of the old)
+    if `code` matches `secret`. Returns the recovery codes (shown once), or None for a wrong
+    code. Every other session of the user ends: whoever else was signed in did not prove this
+    factor. A first enrolment is a conditional update, so of two sessions enrolling at once
+    only one wins (the other gets AccountError)."""
     step = totp.matching_step(secret, code, now, None)
     if step is None:
         return None
-    user.totp_secret = totp.encrypt_secret(secret)
-    user.totp_enabled_at = now
-    user.totp_last_step = step
+    claim = update(User).where(User.id == user.id)
+    if not replacing:
+        claim = claim.where(User.totp_enabled_at.is_(None))
+    won = session.execute(
+        claim.values(
+            totp_secret=totp.encrypt_secret(secret),
+            totp_enabled_at=now,
+            totp_last_step=step,
+            totp_failures=0,
+            totp_locked_until=None,
+        ).execution_options(synchronize_session=False)
+    )
+    if won.rowcount != 1:
+        raise AccountError(_("Two-factor authentication is already on. Sign in again."))
+    session.refresh(user)
     codes = totp.new_recovery_codes()
     user.recovery_codes.clear()
     session.flush()
     for code_text in codes:
         user.recovery_codes.append(RecoveryCode(code_hash=totp.hash_recovery_code(code_text)))
-    session.flush()
+    ended = end_other_sessions(session, now, user, keep, "two_factor_changed")
     audit.record(
         session,
         now,
-        "user.2fa_enabled",
+        "user.2fa_replaced" if replacing else "user.2fa_enabled",
         actor_id=user.id,
         object_type="user",
         object_id=user.id,
         ip=ip,
+        details={"other_sessions_ended": ended},
     )
     return codes
 

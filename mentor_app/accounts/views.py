@@ -1,4 +1,7 @@
-"""Sign in, two-factor, sign out, invitations and the user's own settings."""
+"""Sign in, the second step, sign out, and the user's own settings.
+
+Two-factor enrolment is in enrolment.py, invitations in invitation_views.py (same blueprint).
+"""
 
 from __future__ import annotations
 
@@ -17,10 +20,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from mentor_app.accounts import forms, passwords, services, totp
+from mentor_app.accounts import devices, forms, lockout, passwords, services
 from mentor_app.accounts.models import Role, User
 from mentor_app.audit import services as audit
 from mentor_app.db import db_session
@@ -33,24 +37,51 @@ BAD_LOGIN = "E-mail or password is not right."
 PENDING_2FA_SECONDS = 300
 
 
-def _account_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))[:254]
-
-
-def _pending_key() -> str:
-    return f"totp-account:{session.get('pending_uid', '-')}"
+# --- limits: per address, and per account unless this browser signed in as it before ----------
 
 
 def _failed(response) -> bool:  # type: ignore[no-untyped-def]
     return response.status_code == 401
 
 
-def _per_account() -> str:
+def per_account() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]
 
 
-def _per_ip() -> str:
+def per_ip() -> str:
     return current_app.config["LOGIN_LIMIT_PER_IP"]
+
+
+def _account_key() -> str:
+    email = services.normalise_email(request.form.get("email", ""))[:254]
+    if "login_user" not in g:
+        g.login_user = services.find_user_by_email(db_session(), email) if email else None
+    device = devices.known_device(g.login_user.id if g.login_user else None)
+    return f"login-device:{device}" if device else f"login-account:{email}"
+
+
+def _pending_key() -> str:
+    uid = session.get("pending_uid")
+    device = devices.known_device(uid if isinstance(uid, int) else None)
+    return f"totp-device:{device}" if device else f"totp-account:{uid if uid else '-'}"
+
+
+def lock_policy() -> lockout.LockPolicy:
+    return lockout.LockPolicy.from_config(current_app.config)
+
+
+def locked_message() -> str:
+    hours = lock_policy().hours
+    return ngettext(
+        "Too many wrong codes: signing in with a code is locked for %(num)d hour, or until a "
+        "coordinator unlocks it. We sent you an e-mail.",
+        "Too many wrong codes: signing in with a code is locked for %(num)d hours, or until a "
+        "coordinator unlocks it. We sent you an e-mail.",
+        hours,
+    )
+
+
+# --- sign in ----------------------------------------------------------------------------------
 
 
 def _begin(user: User, two_factor_done: bool) -> None:
@@ -58,6 +89,8 @@ def _begin(user: User, two_factor_done: bool) -> None:
     session.clear()
     session["sid"] = services.start_session(db_session(), now(), user, two_factor_done)
     session.permanent = False
+    if two_factor_done:
+        devices.remember(user.id)
     # Put a new CSRF token in this response's cookie. Otherwise the first pages after sign-in
     # (the page itself and the service worker's precache, in parallel) each mint their own
     # token and the last cookie wins, so the page's token no longer matches: a 400 on the
@@ -68,8 +101,8 @@ def _begin(user: User, two_factor_done: bool) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(per_ip, methods=["POST"], deduct_when=_failed)
+@limiter.limit(per_account, key_func=_account_key, methods=["POST"], deduct_when=_failed)
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -88,7 +121,7 @@ def login():  # type: ignore[no-untyped-def]
             ip=client_ip(),
             details={"stage": "password"},
         )
-        _commit_failure()
+        commit_failure()
         flash(_(BAD_LOGIN), "error")
         status = 401
     elif request.method == "POST":
@@ -98,8 +131,8 @@ def login():  # type: ignore[no-untyped-def]
     return render_template("accounts/login.html", form=form), status
 
 
-def _commit_failure() -> None:
-    # Failed attempts answer 401, and the boundary rolls back 4xx: keep the audit row anyway.
+def commit_failure() -> None:
+    # Failed attempts answer 4xx, and the boundary rolls back 4xx: keep the audit row anyway.
     db_session().commit()
 
 
@@ -119,8 +152,8 @@ def _after_password(user: User):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
-@limiter.limit(_per_ip, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_per_account, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit(per_ip, methods=["POST"], deduct_when=_failed)
+@limiter.limit(per_account, key_func=_pending_key, methods=["POST"], deduct_when=_failed)
 def login_totp():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -137,22 +170,30 @@ def login_totp():  # type: ignore[no-untyped-def]
     form = forms.TotpForm()
     status = 200
     if form.validate_on_submit():
-        if services.verify_totp(db_session(), now(), user, form.code.data):
+        check = lockout.second_factor(
+            db_session(), now(), user, form.code.data, lock_policy(), client_ip()
+        )
+        if check is lockout.Check.OK:
             nxt = session.get("pending_next") or url_for("home.index")
             _begin(user, two_factor_done=True)
             audit.record(db_session(), now(), "login.succeeded", actor_id=user.id, ip=client_ip())
             return redirect(safe_next(nxt, url_for("home.index")))
+        stage = "totp_locked" if check is lockout.Check.LOCKED else "totp"
         audit.record(
             db_session(),
             now(),
             "login.failed",
             actor_id=user.id,
             ip=client_ip(),
-            details={"stage": "totp"},
+            details={"stage": stage},
         )
-        _commit_failure()
-        flash(_("That code did not work. Codes work once; wait for the next one."), "error")
-        status = 401
+        commit_failure()
+        if check is lockout.Check.LOCKED:
+            flash(locked_message(), "error")
+            status = 403
+        else:
+            flash(_("That code did not work. Codes work once; wait for the next one."), "error")
+            status = 401
     elif request.method == "POST":
         status = 400
     return render_template("accounts/totp.html", form=form), status
@@ -183,71 +224,31 @@ def logout():  # type: ignore[no-untyped-def]
     return response
 
 
-@bp.route("/account/2fa/setup", methods=["GET", "POST"])
-@login_required
-def enrol_totp():  # type: ignore[no-untyped-def]
-    user: User = current_user
-    record = g.get("user_session")
-    if user.has_two_factor and record is not None and record.two_factor_done:
-        flash(_("Two-factor authentication is already on."), "info")
-        return redirect(url_for("accounts.settings"))
-    secret = session.get("enrol_secret")
-    if not isinstance(secret, str):
-        secret = totp.new_secret()
-        session["enrol_secret"] = secret
-    form = forms.EnrolForm()
-    status = 200
-    if form.validate_on_submit():
-        codes = services.enable_totp(db_session(), now(), user, secret, form.code.data, client_ip())
-        if codes is not None:
-            session.pop("enrol_secret", None)
-            if record is not None:
-                record.two_factor_done = True
-            return render_template("accounts/recovery_codes.html", codes=codes)
-        flash(_("That code did not match. Check the time on your phone and try again."), "error")
-        status = 400
-    uri = totp.provisioning_uri(secret, user.email)
-    return (
-        render_template(
-            "accounts/enrol.html",
-            form=form,
-            qr=totp.qr_svg(uri),
-            secret=secret,
-            required=user.role_enum.requires_two_factor,
-        ),
-        status,
-    )
+# --- settings ---------------------------------------------------------------------------------
 
 
-@bp.route("/invite/<token>", methods=["GET", "POST"])
-def accept_invite(token: str):  # type: ignore[no-untyped-def]
-    if len(token) > 100:
-        abort(404)
-    invitation = services.open_invitation(db_session(), now(), token)
-    if invitation is None:
-        return render_template("accounts/invite_invalid.html"), 410
-    form = forms.SetPasswordForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            user = services.accept_invitation(
-                db_session(), now(), token, form.password.data, client_ip()
-            )
-        except services.AccountError as err:
-            flash(str(err), "error")
-            status = 400
-        else:
-            _begin(user, two_factor_done=not user.role_enum.requires_two_factor)
-            if user.role_enum.requires_two_factor:
-                return redirect(url_for("accounts.enrol_totp"))
-            return redirect(url_for("home.index"))
-    elif request.method == "POST":
-        status = 400
-    return render_template("accounts/invite.html", form=form, invitation=invitation), status
+def _settings_key() -> str:
+    return f"password-check:{current_user.get_id()}"
+
+
+def _not_a_password_check() -> bool:
+    return "pw-submit" not in request.form
+
+
+def _password_check_failed(_response) -> bool:  # type: ignore[no-untyped-def]
+    return bool(g.get("password_check_failed"))
 
 
 @bp.route("/account/settings", methods=["GET", "POST"])
 @login_required
+# The current-password check is a sign-in in disguise: the same per-account limit, audited.
+@limiter.limit(
+    per_account,
+    key_func=_settings_key,
+    methods=["POST"],
+    deduct_when=_password_check_failed,
+    exempt_when=_not_a_password_check,
+)
 def settings():  # type: ignore[no-untyped-def]
     user: User = current_user
     prefs = forms.PreferencesForm(
@@ -268,23 +269,65 @@ def settings():  # type: ignore[no-untyped-def]
             status = 400
         elif "pw-submit" in request.form:
             if pw.validate():
-                try:
-                    services.change_password(
-                        db_session(), now(), user, pw.current.data, pw.password.data, client_ip()
-                    )
-                except services.AccountError as err:
-                    flash(str(err), "error")
-                    status = 400
-                else:
-                    flash(_("Password changed."), "success")
-                    return redirect(url_for("accounts.settings"))
-            else:
-                status = 400
+                return _change_password(user, pw) or _settings_page(prefs, pw, 400)
+            status = 400
         else:
             status = 400
+    return _settings_page(prefs, pw, status)
+
+
+def _settings_page(prefs, pw, status: int):  # type: ignore[no-untyped-def]
     return (
         render_template(
-            "accounts/settings.html", prefs=prefs, pw=pw, optional_2fa=user.role == Role.MENTOR
+            "accounts/settings.html",
+            prefs=prefs,
+            pw=pw,
+            optional_2fa=current_user.role == Role.MENTOR,
+            action_form=forms.ActionForm(),
         ),
         status,
     )
+
+
+def _change_password(user: User, pw: forms.ChangePasswordForm):  # type: ignore[no-untyped-def]
+    try:
+        services.change_password(
+            db_session(),
+            now(),
+            user,
+            pw.current.data,
+            pw.password.data,
+            client_ip(),
+            keep=g.get("user_session"),
+        )
+    except services.WrongPassword as err:
+        g.password_check_failed = True
+        commit_failure()
+        flash(str(err), "error")
+        return None
+    except services.AccountError as err:
+        flash(str(err), "error")
+        return None
+    flash(_("Password changed. You were signed out on every other device."), "success")
+    return redirect(url_for("accounts.settings"))
+
+
+@bp.post("/account/sessions/sign-out-others")
+@login_required
+def sign_out_others():  # type: ignore[no-untyped-def]
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    ended = services.sign_out_others(
+        db_session(), now(), current_user, g.get("user_session"), client_ip()
+    )
+    flash(
+        ngettext(
+            "You were signed out on %(num)d other device.",
+            "You were signed out on %(num)d other devices.",
+            ended,
+        )
+        if ended
+        else _("You were not signed in on any other device."),
+        "success",
+    )
+    return redirect(url_for("accounts.settings"))

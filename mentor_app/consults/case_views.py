@@ -38,8 +38,6 @@ def _case_form() -> CaseForm:
 def index():  # type: ignore[no-untyped-def]
     session = db_session()
     if current_user.role == "coordinator":
-        if request.method == "POST":
-            abort(403)
         return _all_cases()
     form = _case_form()
     status = 200
@@ -65,8 +63,14 @@ def index():  # type: ignore[no-untyped-def]
 
 
 def _all_cases():  # type: ignore[no-untyped-def]
+    """Every case, newest first; a search by code is a POST (CSRF-checked), so a client's code
+    is in no URL, access log or browser history. A GET never filters."""
     session = db_session()
-    code = (request.args.get("code") or "").strip().upper()[:16]
+    code = ""
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        code = (request.form.get("code") or "").strip().upper()[:16]
     query = (
         select(Case, User.display_name, func.count(CaseExclusion.id))
         .join(User, User.id == Case.mentor_id)

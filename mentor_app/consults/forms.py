@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -16,7 +15,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from mentor_app.consults.vocab import (
     DECLINE_REASONS,
@@ -28,6 +27,7 @@ from mentor_app.consults.vocab import (
     URGENCY_HINTS,
     URGENCY_LABELS,
 )
+from mentor_app.validation import MAX_URL_ID, DateField
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -132,7 +132,10 @@ class RateForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    consultant_id = IntegerField(_l("Consultant"), validators=[InputRequired()])
+    # An id a database column can hold: a larger one would be a 500, not "not found".
+    consultant_id = IntegerField(
+        _l("Consultant"), validators=[InputRequired(), NumberRange(1, MAX_URL_ID)]
+    )
     submit = SubmitField(_l("Offer to this consultant"))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from mentor_app.accounts.models import User
 from mentor_app.consults import notify, routing
 from mentor_app.consults.models import Consult
+from mentor_app.errors import log_unexpected
 from mentor_app.worker.loop import register
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def advance_due(session: Session, now: datetime) -> int:
             with session.begin_nested():
                 moved += 1 if routing.advance(session, now, consult_id, wave) else 0
         except Exception:
-            log.exception("advancing consult %s failed", consult_id)
+            log_unexpected(log, "advancing consult %s failed", consult_id)
     return moved
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from mentor_app.accounts.models import User
 from mentor_app.accounts.services import find_user_by_email
 from mentor_app.audit.models import AuditEvent
+from mentor_app.validation import date_in_range, parse_id, range_message
 
 PER_PAGE = 50
 MAX_PAGE = 10_000
@@ -68,6 +69,10 @@ def parse_filter(session: Session, args: Mapping[str, str]) -> tuple[AuditFilter
                 values[name] = date.fromisoformat(raw)
             except ValueError:
                 errors.append(_l("Dates look like 2026-03-31."))
+                continue
+            if not date_in_range(values[name]):  # type: ignore[arg-type]
+                errors.append(range_message())
+                values.pop(name)
     if (
         values.get("date_from")
         and values.get("date_to")
@@ -79,8 +84,11 @@ def parse_filter(session: Session, args: Mapping[str, str]) -> tuple[AuditFilter
 
 
 def _user_id(session: Session, text: str, errors: list) -> int | None:
-    if text.isdigit() and len(text) <= 12:
-        return int(text)
+    if text.isdigit():
+        user_id = parse_id(text)
+        if user_id is None:
+            errors.append(_l("No account has that number."))
+        return user_id
     if "@" in text and len(text) <= 254:
         user = find_user_by_email(session, text)
         if user is not None:

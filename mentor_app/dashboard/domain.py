@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
         "CONSULT_RETENTION_DAYS",
         _env_days("CONSULT_RETENTION_DAYS", retention.DEFAULT_CONSULT_DAYS),
     )
+    # CONSULT_STALE_DAYS and FEEDBACK_RETENTION_DAYS are in config.py.
     app.config.setdefault(
         "PUSH_SUBSCRIPTION_RETENTION_DAYS",
         _env_days("PUSH_SUBSCRIPTION_RETENTION_DAYS", retention.DEFAULT_SUBSCRIPTION_DAYS),

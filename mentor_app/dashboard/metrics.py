@@ -20,6 +20,8 @@ from typing import Protocol
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from mentor_app.validation import date_in_range, range_message
+
 URGENCIES = ("urgent", "soon", "routine")
 # "none": closed with outcome no_action or without an outcome, or cancelled.
 # "in_progress": still open or accepted when the figures were computed.
@@ -110,9 +112,12 @@ def _iso_date(text: str | None, name: str) -> date:
     if not text or not _ISO_DATE.fullmatch(text):
         raise PeriodError(_l("The %(which)s date must be a date like 2026-03-31.", which=which))
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as err:
         raise PeriodError(_l("The %(which)s date does not exist.", which=which)) from err
+    if not date_in_range(day):
+        raise PeriodError(range_message())
+    return day
 
 
 def parse_month(text: str) -> Period | None:

@@ -18,6 +18,7 @@ from mentor_app.accounts.models import RecoveryCode, User, UserSession
 from mentor_app.audit.models import AuditEvent
 from mentor_app.consults.models import Case, CaseExclusion, Consult, ConsultMessage, ConsultOffer
 from mentor_app.notifications.models import OutboxMessage, PushSubscription
+from mentor_app.playbooks.models import Guide, GuideFeedback, GuideRead
 from mentor_app.pool import models as pool
 
 FORMAT_VERSION = 1
@@ -44,6 +45,8 @@ def collect(session: Session, user_id: int, now: datetime) -> dict[str, Any]:
         "consultant_profile": _consultant_profile(session, user.id),
         "case_exclusions": _exclusions(session, user.id),
         "notifications": _notifications(session, user.id),
+        "guide_feedback": guide_feedback(session, user.id),
+        "guide_reads": guide_reads(session, user.id),
         "audit_entries": _audit(session, user.id),
     }
 
@@ -203,7 +206,13 @@ def _consults_as_consultant(session: Session, user_id: int) -> list[dict[str, An
     names = _names(session, {c.mentor_id for c in consults})
     threads = _thread(session, [c.id for c in consults], user_id)
     return [
-        {**_consult_facts(c), "mentor": names.get(c.mentor_id), "messages": threads[c.id]}
+        {
+            **_consult_facts(c),
+            # The mentor's number was theirs to give while the consultant handled the consult.
+            "callback_number": c.callback_number if c.status == "accepted" else None,
+            "mentor": names.get(c.mentor_id),
+            "messages": threads[c.id],
+        }
         for c in consults
     ]
 
@@ -324,6 +333,36 @@ def _notifications(session: Session, user_id: int) -> list[dict[str, Any]]:
         }
         for n in rows
     ]
+
+
+def guide_feedback(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """The user's answers to "Did this help?", with the comment until retention deletes it."""
+    rows = session.execute(
+        select(GuideFeedback, Guide.slug)
+        .join(Guide, Guide.id == GuideFeedback.guide_id)
+        .where(GuideFeedback.user_id == user_id)
+        .order_by(GuideFeedback.id)
+    ).all()
+    return [
+        {
+            "guide": slug,
+            "helpful": f.helpful,
+            "comment": f.comment,
+            "created_at": _iso(f.created_at),
+            "updated_at": _iso(f.updated_at),
+        }
+        for f, slug in rows
+    ]
+
+
+def guide_reads(session: Session, user_id: int) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(GuideRead.read_at, Guide.slug)
+        .join(Guide, Guide.id == GuideRead.guide_id)
+        .where(GuideRead.user_id == user_id)
+        .order_by(GuideRead.id)
+    ).all()
+    return [{"guide": slug, "read_at": _iso(read_at)} for read_at, slug in rows]
 
 
 def audit_about(user_id: int):  # type: ignore[no-untyped-def]

@@ -10,6 +10,13 @@ Policy (pure):
   stamped `content_purged_at`.
 - A push subscription is deleted once PUSH_SUBSCRIPTION_RETENTION_DAYS (default 90) have passed
   since it was last used, last received a message, or was created, whichever is latest.
+- A consult nobody closes would keep its content for ever, so one still open or accepted with
+  no activity (its `updated_at`: a message, a change of details, an answer) for
+  CONSULT_STALE_DAYS (default 30) is closed by `close_stale`: an open request is cancelled
+  (its offers withdrawn), an accepted one closed without an outcome, the mentor (and the
+  consultant holding it) told. From then on the rule above applies.
+- The comment on a guide's "Did this help?" is deleted FEEDBACK_RETENTION_DAYS (default 180)
+  after it was last written; the yes/no answer stays (guide metrics).
 
 The service does it with a few set-based statements per batch of consults, records the counts
 (never any content) in the audit log, and never commits (the worker step or command does).
@@ -28,9 +35,12 @@ from sqlalchemy.orm import Session
 from mentor_app.audit import services as audit
 from mentor_app.consults.models import Consult, ConsultMessage, ConsultOffer
 from mentor_app.notifications.models import PushSubscription
+from mentor_app.playbooks.models import GuideFeedback
 
 DEFAULT_CONSULT_DAYS = 180
 DEFAULT_SUBSCRIPTION_DAYS = 90
+DEFAULT_STALE_DAYS = 30
+DEFAULT_FEEDBACK_DAYS = 180
 BATCH = 500
 
 
@@ -38,9 +48,17 @@ BATCH = 500
 class RetentionPolicy:
     consult_content_days: int = DEFAULT_CONSULT_DAYS
     push_subscription_days: int = DEFAULT_SUBSCRIPTION_DAYS
+    stale_consult_days: int = DEFAULT_STALE_DAYS
+    feedback_days: int = DEFAULT_FEEDBACK_DAYS
 
     def __post_init__(self) -> None:
-        if self.consult_content_days < 1 or self.push_subscription_days < 1:
+        periods = (
+            self.consult_content_days,
+            self.push_subscription_days,
+            self.stale_consult_days,
+            self.feedback_days,
+        )
+        if min(periods) < 1:
             raise ValueError("retention periods are at least one day")
 
     @classmethod
@@ -48,7 +66,15 @@ class RetentionPolicy:
         return cls(
             int(config.get("CONSULT_RETENTION_DAYS", DEFAULT_CONSULT_DAYS)),
             int(config.get("PUSH_SUBSCRIPTION_RETENTION_DAYS", DEFAULT_SUBSCRIPTION_DAYS)),
+            int(config.get("CONSULT_STALE_DAYS", DEFAULT_STALE_DAYS)),
+            int(config.get("FEEDBACK_RETENTION_DAYS", DEFAULT_FEEDBACK_DAYS)),
         )
+
+    def stale_cutoff(self, now: datetime) -> datetime:
+        return now - timedelta(days=self.stale_consult_days)
+
+    def feedback_cutoff(self, now: datetime) -> datetime:
+        return now - timedelta(days=self.feedback_days)
 
     def consult_cutoff(self, now: datetime) -> datetime:
         return now - timedelta(days=self.consult_content_days)
@@ -88,6 +114,7 @@ class PurgeCounts:
     messages: int = 0
     decline_reasons: int = 0
     subscriptions: int = 0
+    feedback_comments: int = 0
 
     def as_details(self) -> dict[str, int]:
         return asdict(self)
@@ -127,7 +154,16 @@ def count_due(session: Session, now: datetime, policy: RetentionPolicy) -> Purge
     subscriptions = session.scalar(
         select(func.count(PushSubscription.id)).where(_subscriptions_due(policy, now))
     )
-    return PurgeCounts(consults or 0, messages or 0, 0, subscriptions or 0)
+    comments = session.scalar(
+        select(func.count(GuideFeedback.id)).where(_comments_due(policy, now))
+    )
+    return PurgeCounts(consults or 0, messages or 0, 0, subscriptions or 0, comments or 0)
+
+
+def _comments_due(policy: RetentionPolicy, now: datetime) -> ColumnElement[bool]:
+    return and_(
+        GuideFeedback.comment.is_not(None), GuideFeedback.updated_at <= policy.feedback_cutoff(now)
+    )
 
 
 def purge(session: Session, now: datetime, policy: RetentionPolicy) -> PurgeCounts:
@@ -170,7 +206,12 @@ def purge(session: Session, now: datetime, policy: RetentionPolicy) -> PurgeCoun
     subscriptions = _rowcount(
         session.execute(delete(PushSubscription).where(_subscriptions_due(policy, now)))
     )
-    counts = PurgeCounts(consults, messages, reasons, subscriptions)
+    comments = _rowcount(
+        session.execute(
+            update(GuideFeedback).where(_comments_due(policy, now)).values(comment=None)
+        )
+    )
+    counts = PurgeCounts(consults, messages, reasons, subscriptions, comments)
     audit.record(
         session,
         now,
@@ -180,6 +221,7 @@ def purge(session: Session, now: datetime, policy: RetentionPolicy) -> PurgeCoun
             **counts.as_details(),
             "consult_days": policy.consult_content_days,
             "subscription_days": policy.push_subscription_days,
+            "feedback_days": policy.feedback_days,
         },
     )
     # Objects already loaded in this session must not show content that is gone.

@@ -13,10 +13,11 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from mentor_app.audit import services as audit
-from mentor_app.dashboard import retention
+from mentor_app.dashboard import retention, stale
 from mentor_app.worker.loop import register
 
 DAY = 24 * 60 * 60.0
+HOUR = 60 * 60.0
 
 
 def _policy() -> retention.RetentionPolicy:
@@ -29,6 +30,11 @@ def _policy() -> retention.RetentionPolicy:
 def purge_expired_content(session: Session, now: datetime) -> int:
     counts = retention.purge(session, now, _policy())
     return counts.consults + counts.messages + counts.subscriptions
+
+
+@register("close-stale-consults", every=HOUR)
+def close_stale_consults(session: Session, now: datetime) -> int:
+    return stale.close_stale(session, now, _policy())
 
 
 @register("audit-verify", every=DAY)

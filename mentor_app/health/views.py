@@ -1,8 +1,16 @@
-"""GET /healthz: 200 when the database answers, 503 otherwise. Nothing personal in it."""
+"""GET /healthz: 200 when the database answers, 503 otherwise.
+
+Anyone gets the status only: {"status": "ok" | "degraded" | "error"}. The details (the
+database, each extra check: how many consults are overdue, whether the worker keeps up) are for
+the operator's monitoring, which sends `Authorization: Bearer <METRICS_TOKEN>`; with no token
+configured, nobody sees them.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import hmac
+
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -16,16 +24,28 @@ bp = Blueprint("health", __name__)
 EXTRA_CHECKS: dict = {}
 
 
+def may_see_details() -> bool:
+    """True only for `Authorization: Bearer <METRICS_TOKEN>` with the configured token."""
+    token = current_app.config.get("METRICS_TOKEN") or ""
+    header = request.headers.get("Authorization", "")
+    scheme, _, offered = header.partition(" ")
+    if not token or scheme.lower() != "bearer" or not offered:
+        return False
+    return hmac.compare_digest(offered.strip().encode(), token.encode())
+
+
 @bp.get("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
+    details = may_see_details()
     try:
         db_session().execute(text("SELECT 1"))
     except SQLAlchemyError:
-        return jsonify({"status": "error", "db": "unreachable"}), 503
+        body = {"status": "error", "db": "unreachable"} if details else {"status": "error"}
+        return jsonify(body), 503
     body: dict = {"status": "ok", "db": "ok"}
     for name, check in EXTRA_CHECKS.items():
         ok, detail = check()
         body[name] = detail
         if not ok:
             body["status"] = "degraded"
-    return jsonify(body), 200
+    return jsonify(body if details else {"status": body["status"]}), 200

@@ -111,7 +111,7 @@ def renew_subscription():  # type: ignore[no-untyped-def]
 def report_permission():  # type: ignore[no-untyped-def]
     body = request.get_json(silent=True)
     state = body.get("permission") if isinstance(body, dict) else None
-    if state not in PERMISSION_STATES:
+    if not isinstance(state, str) or state not in PERMISSION_STATES:  # a list is unhashable
         return json_error(400, "permission must be denied, granted or default")
     subscriptions.report_permission(db_session(), now(), current_user.id, state)
     return "", 204

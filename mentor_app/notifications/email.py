@@ -18,6 +18,8 @@ from email.message import EmailMessage
 
 from flask import Flask
 
+from mentor_app.errors import log_unexpected
+
 MAX_ERROR = 300
 log = logging.getLogger("mentor_app.notifications")
 
@@ -99,7 +101,7 @@ class EmailSender:
         except (smtplib.SMTPException, OSError) as err:
             return EmailResult(False, elapsed(), None, f"smtp failed ({type(err).__name__})", True)
         except Exception as err:  # a bad address or header: retrying would not help
-            log.exception("e-mail send failed unexpectedly")
+            log_unexpected(log, "e-mail send failed unexpectedly")
             return EmailResult(False, elapsed(), None, f"internal error ({type(err).__name__})")
         return EmailResult(True, elapsed(), 250)
 

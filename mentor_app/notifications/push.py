@@ -22,6 +22,7 @@ import requests
 from py_vapid import Vapid02
 from pywebpush import WebPusher, WebPushException
 
+from mentor_app.errors import log_unexpected
 from mentor_app.notifications import policy
 from mentor_app.notifications.vapid import VapidKeys, claims_for
 
@@ -117,7 +118,7 @@ class PushSender:
         except (WebPushException, ValueError, TypeError) as err:
             return PushResult(None, elapsed(), _short(f"cannot encode: {err}"), local_fault=True)
         except Exception as err:  # e.g. py_vapid refusing the claims: never retry blindly
-            log.exception("push send failed unexpectedly")
+            log_unexpected(log, "push send failed unexpectedly")
             return PushResult(
                 None, elapsed(), f"internal error ({type(err).__name__})", local_fault=True
             )

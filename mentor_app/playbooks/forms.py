@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     SelectField,
     StringField,
     SubmitField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp
 
 from mentor_app.playbooks import policy
+from mentor_app.validation import DateField
 
 
 class FeedbackForm(FlaskForm):

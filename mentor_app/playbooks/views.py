@@ -27,11 +27,13 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from mentor_app.db import db_session
+from mentor_app.extensions import csrf
 from mentor_app.playbooks import policy, services
 from mentor_app.playbooks.forms import FeedbackForm
 from mentor_app.playbooks.models import Guide
 from mentor_app.playbooks.render import heading_html, split_before
 from mentor_app.security import json_error, mark_guide_cacheable
+from mentor_app.validation import parse_id
 from mentor_app.web import now
 
 bp = Blueprint("playbooks", __name__)
@@ -63,13 +65,19 @@ def _cacheable(body: Any, status: int = 200) -> Response:
     return mark_guide_cacheable(make_response(body, status))
 
 
-@bp.get("/guides")
+@bp.route("/guides", methods=["GET", "POST"])
 @login_required
+# Searching changes nothing, and a guide list the phone kept offline may hold an old token.
+@csrf.exempt
 def index():  # type: ignore[no-untyped-def]
-    kind = request.args.get("kind", "")
+    """The guide list; a search is a POST, so the words a mentor types (which may describe the
+    client's situation) are in no URL: not in access logs, proxies, history or the cache. A GET
+    never searches, whatever its query string says."""
+    args = request.form if request.method == "POST" else request.args
+    kind = args.get("kind", "")
     kind = kind if kind in policy.KINDS else ""
-    tag = request.args.get("tag", "")[:40].strip()
-    query = " ".join(request.args.get("q", "")[:QUERY_MAX].split())
+    tag = args.get("tag", "")[:40].strip()
+    query = " ".join(request.form.get("q", "")[:QUERY_MAX].split())
     session = db_session()
     guides = services.published_guides(session)
     results = None
@@ -87,6 +95,8 @@ def index():  # type: ignore[no-untyped-def]
         kinds=policy.KINDS,
         kind_labels=policy.KIND_LABELS,
     )
+    if request.method == "POST":
+        return make_response(page)  # holds the search words: never kept (no-store)
     return _cacheable(page)
 
 
@@ -160,7 +170,7 @@ def me(slug: str):  # type: ignore[no-untyped-def]
     if guide is None:
         return json_error(404, "Not found.")
     shown = request.args.get("rev", "")
-    shown_id = int(shown) if shown.isdigit() and len(shown) < 12 else None
+    shown_id = parse_id(shown)
     return jsonify(services.open_guide(db_session(), now(), current_user, guide, shown_id))
 
 

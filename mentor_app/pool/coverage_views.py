@@ -16,6 +16,7 @@ from mentor_app.pool.queries import NO_LOAD, load_for
 from mentor_app.pool.views import bp
 from mentor_app.pool.windows import HORIZON, LOOKBACK
 from mentor_app.security import roles_required
+from mentor_app.validation import date_in_range
 from mentor_app.web import now
 
 
@@ -60,7 +61,7 @@ def _hour_arg() -> datetime:
         at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         abort(400)
-    if at.tzinfo is None:
+    if at.tzinfo is None or not date_in_range(at):
         abort(400)
     at = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     # Windows exist from a day back to three weeks ahead; outside that, there is no answer.

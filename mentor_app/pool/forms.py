@@ -8,8 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -24,6 +22,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from mentor_app.pool import vetting
 from mentor_app.pool.policy import END_OF_DAY
 from mentor_app.pool.validation import MAX_BIO, MAX_OPEN_LIMIT, MAX_REST_MINUTES, MAX_SOFT_CAP
+from mentor_app.validation import DateField, DateTimeLocalField
 
 WEEKDAY_NAMES = [
     _l("Monday"),

@@ -16,7 +16,9 @@ import hmac
 from flask import Flask, Response, current_app, request
 from flask_login import current_user
 
-COOKIE = "mentor_queue_owner"
+from mentor_app.security import cookie_name
+
+COOKIE = "mentor_queue_owner"  # `__Host-mentor_queue_owner` in production
 
 
 def queue_owner(user_id: str) -> str:
@@ -32,14 +34,17 @@ def _keep_owner_cookie(response: Response) -> Response:
         and current_user.is_authenticated
         and current_user.role == "mentor"
     )
+    name = cookie_name(COOKIE)
     if not mentor:
-        if COOKIE in request.cookies:
-            response.delete_cookie(COOKIE, path="/")
+        if name in request.cookies:
+            response.delete_cookie(
+                name, path="/", secure=current_app.config["SESSION_COOKIE_SECURE"]
+            )
         return response
     tag = queue_owner(current_user.get_id())
-    if request.cookies.get(COOKIE) != tag:
+    if request.cookies.get(name) != tag:
         response.set_cookie(
-            COOKIE,
+            name,
             tag,
             max_age=int(current_app.config["ABSOLUTE_TIMEOUT"].total_seconds()),
             path="/",

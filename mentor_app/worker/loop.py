@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from mentor_app.db import Database, utcnow
+from mentor_app.errors import log_unexpected
 from mentor_app.worker.wake import default_idle_sleep, waiter_for
 
 log = logging.getLogger("mentor_app.worker")
@@ -85,7 +86,7 @@ class Worker:
             return done
         except Exception:
             session.rollback()
-            log.exception("worker step %s failed", step.name)
+            log_unexpected(log, "worker step %s failed", step.name)
             return 0
         finally:
             session.close()

@@ -64,9 +64,15 @@ function meta(name) {
   return tag ? tag.content : "";
 }
 
+// `__Host-mentor_queue_owner` in production (https), `mentor_queue_owner` in development.
+const OWNER_COOKIES = ["__Host-mentor_queue_owner=", "mentor_queue_owner="];
+
 function ownerCookie() {
-  const found = document.cookie.split("; ").find((c) => c.startsWith("mentor_queue_owner="));
-  return found ? found.slice("mentor_queue_owner=".length) : "";
+  for (const prefix of OWNER_COOKIES) {
+    const found = document.cookie.split("; ").find((c) => c.startsWith(prefix));
+    if (found) return found.slice(prefix.length);
+  }
+  return "";
 }
 
 /** The signed-in mentor's owner tag: from the cookie their pages set (see

@@ -17,6 +17,7 @@ RULE_REVISION = "/guide-editor/revisions/<int:revision_id>"
 ROWS = [
     ("GET", "/guides", READ_PAGE, "/guides"),
     ("GET", "/guides?q=funeral&kind=trigger", READ_PAGE, "/guides"),
+    ("POST", "/guides", READ_PAGE, "/guides"),  # a search: read-only, so no CSRF needed
     ("GET", "/guides/index.json", READ_PAGE, "/guides/index.json"),
     ("GET", "/guides/{slug}", READ_PAGE, "/guides/<slug>"),
     ("GET", "/guides/no-such-guide", expect(302, 404, 404, 404), "/guides/<slug>"),

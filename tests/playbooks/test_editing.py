@@ -92,7 +92,7 @@ def test_consultant_proposal_hidden_from_mentors_until_published(  # type: ignor
     assert (
         mentor.get("/guides/index.json", headers={"If-None-Match": index_before}).status_code == 304
     )
-    assert "Sit down" not in mentor.get("/guides?q=sit").get_data(as_text=True)
+    assert "Sit down" not in mentor.post("/guides", data={"q": "sit"}).get_data(as_text=True)
     assert consultant.post(f"/guide-editor/revisions/{draft.id}/publish",
                            data={"csrf_token": csrf_from(consultant.get("/guides"))}
                            ).status_code == 403  # fmt: skip
