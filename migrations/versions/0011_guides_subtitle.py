@@ -2,7 +2,7 @@
 
 Titles are kept to 60 characters for phones; the rest of a long title becomes the subtitle.
 
-Revision ID: 0011_guides
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-01 09:00:00.000000
 """
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_guides"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """security: second-factor lock, enrolment secret and re-authentication kept server-side
 
-Revision ID: 0011_security
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import mentor_app.db
 
-revision: str = "0011_security"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
