@@ -61,6 +61,10 @@ class BaseConfig:
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none; the
+    # headers are then ignored, as anyone can send them). See mentor_app/proxy.py.
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Off: the limiter would set Retry-After (its window) on every answer of a limited route,
     # even a 201 or a 503; errors.py puts it on 429s only.

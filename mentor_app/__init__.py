@@ -28,6 +28,9 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
         if config:
             app.config.update(config)
     _ensure_secret_key(app)
+    from mentor_app import proxy
+
+    proxy.init_app(app)
 
     # Every model module, so relationships resolve in any process (web, worker, CLI).
     import mentor_app.models  # noqa: F401
