@@ -83,6 +83,9 @@ class BaseConfig:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
+    # The multi-agency panel's zone: where the monthly report's months (and the dashboard's
+    # days, and the monthly soft caps) begin and end. See mentor_app/timeutil.py.
+    PANEL_TIMEZONE = os.environ.get("PANEL_TIMEZONE", "Europe/Stockholm")
     LANGUAGES = {"en": "English", "sv": "Svenska", "de": "Deutsch"}
 
     EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "112")

@@ -29,3 +29,14 @@ def safe_next(target: str | None, default: str) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+def viewer_zone() -> str:
+    """The signed-in user's time zone (UTC for a stranger, or a name the tz database does
+    not know): the zone of every date and hour on their pages (mentor_app/timeutil.py)."""
+    from flask_login import current_user
+
+    from mentor_app import timeutil
+
+    name = getattr(current_user, "timezone", None) if current_user else None
+    return timeutil.zone(name).key

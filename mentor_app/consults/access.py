@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import format_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
@@ -218,6 +219,8 @@ def _content(session: Session, access: Access) -> dict:
                 "author": names.get(m.author_id, "") if m.author_id else "",
                 "body": m.body,
                 "created_at": _iso(m.created_at),
+                # The viewer's clock, like every other time on the page (timeutil rule 2).
+                "time": format_time(m.created_at, "short"),
             }
             for m in messages
         ],

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import format_time
 from flask_login import current_user, login_required
 
 from mentor_app.consults import access, live, services
@@ -179,6 +180,7 @@ def open_consults():  # type: ignore[no-untyped-def]
     return jsonify(
         {
             "now": at.isoformat(),
+            "now_time": format_time(at, "medium"),  # the reader's clock, as on the page
             "consults": rows,
             "overdue": sum(1 for r in rows if r["overdue"]),
         }

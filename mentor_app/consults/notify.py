@@ -27,10 +27,10 @@ colleague" replaces the offer); the thread's messages collapse under `consult-<i
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.consults import topics
 from mentor_app.consults.models import Consult
 from mentor_app.consults.policy import WaveTiming
@@ -267,11 +267,7 @@ def closed(session: Session, now: datetime, consult: Consult) -> None:
 
 def follow_up_due(on: date, tz_name: str, now: datetime) -> datetime:
     """08:00 on the follow-up day in the user's zone, or now if that has passed."""
-    try:
-        zone = ZoneInfo(tz_name)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return max(now, datetime.combine(on, FOLLOW_UP_HOUR, tzinfo=zone))
+    return max(now, timeutil.at_local(on, FOLLOW_UP_HOUR, tz_name))
 
 
 def follow_up(

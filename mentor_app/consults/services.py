@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
 from mentor_app.consults import answers, cases, details, notify, routing, topics
@@ -276,8 +277,10 @@ def close(
         raise Invalid(f"A summary is at most {SUMMARY_MAX} characters.")
     if data.client_agreed is not None and data.outcome != "see_client":
         raise Invalid("Whether the client agreed applies to 'recommends seeing the client'.")
+    # "Today" is the closing consultant's, in the zone their pages show (timeutil rule 2).
+    today = timeutil.local_today(now, consultant.timezone)
     if data.follow_up_on is not None and not (
-        now.date() <= data.follow_up_on <= (now + FOLLOW_UP_HORIZON).date()
+        today <= data.follow_up_on <= today + FOLLOW_UP_HORIZON
     ):
         raise Invalid("A follow-up date is from today to a year ahead.")
     result = session.execute(

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import Role, User
 from mentor_app.audit import services as audit
 from mentor_app.pool import vetting
@@ -229,7 +230,8 @@ def record_credential(
 ) -> list[str]:
     """A coordinator records what they verified. Expiry must fall after verification."""
     _require_coordinator(coordinator)
-    today = now.date()
+    # The credential's dates are on the consultant's calendar (mentor_app/timeutil.py).
+    today = timeutil.local_today(now, profile.timezone)
     if data.verified_on and data.verified_on > today:
         raise PoolError("The verification date cannot be in the future.")
     if data.training_completed_on and data.training_completed_on > today:
@@ -325,7 +327,8 @@ def change_state(
         operator_vetted=profile.vetted_by_operator,
     )
     try:
-        target = vetting.check(action, facts, now.date(), is_coordinator, reason_code)
+        today = timeutil.local_today(now, profile.timezone)
+        target = vetting.check(action, facts, today, is_coordinator, reason_code)
     except vetting.VettingError as err:
         raise PoolError(str(err)) from err
     before = profile.vetting_state
