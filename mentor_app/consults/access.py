@@ -8,6 +8,10 @@
   only of consults they take part in (ones they accepted themselves after the coordinator step).
 
 Every view, on a page or through the API, is written to the audit log (no content in it).
+
+Standing is checked here, at the moment of every action, because every route comes through
+`get_consult_for`: a consultant who is suspended, unvetted, whose credential has lapsed or who
+left the pool gets a 403 that says why, for reading as for accepting (standing.py).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from werkzeug.exceptions import NotFound
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
-from mentor_app.consults import topics
+from mentor_app.consults import standing, topics
 from mentor_app.consults.models import Case, Consult, ConsultMessage, ConsultOffer
 from mentor_app.consults.vocab import (
     OFFER_STATE_LABELS,
@@ -59,9 +63,10 @@ class Access:
         return self.consult.consultant_id == self.user.id and self.consult.status == "accepted"
 
 
-def get_consult_for(session: Session, user: User, consult_id: int) -> Access:
-    """The consult as `user` may see it, or 404 (never 403: a stranger's consult does not
-    exist as far as they can tell)."""
+def get_consult_for(session: Session, user: User, consult_id: int, now: datetime) -> Access:
+    """The consult as `user` may see it at `now`, or 404 (a stranger's consult does not exist
+    as far as they can tell); 403 (`standing.NoStanding`) for a consultant whose standing no
+    longer allows taking part, whatever they were offered or handled before."""
     consult = session.get(Consult, consult_id)
     if consult is None:
         raise NotFound()
@@ -73,6 +78,8 @@ def get_consult_for(session: Session, user: User, consult_id: int) -> Access:
     if user.role == "mentor" and consult.mentor_id == user.id:
         return Access(consult, user, "mentor", None)
     if user.role == "consultant" and (offer is not None or consult.consultant_id == user.id):
+        if not standing.has_standing(session, user, now):
+            raise standing.NoStanding()
         return Access(consult, user, "consultant", offer)
     if user.role == "coordinator":
         return Access(consult, user, "coordinator", offer)

@@ -28,6 +28,7 @@ from mentor_app.consults.routing import (
 from mentor_app.consults.vocab import DECLINE_REASONS
 from mentor_app.notifications.services import cancel_pending
 from mentor_app.pool.models import ConsultantProfile
+from mentor_app.pool.queries import routable_ids_query
 
 
 def _open_consults(session: Session, user_id: int) -> int:
@@ -58,9 +59,16 @@ def accept(session: Session, now: datetime, consult: Consult, user_id: int, role
         ConsultOffer.consultant_id == user_id,
         ConsultOffer.state == OFFERED,
     )
+    conditions = [Consult.id == consult.id, Consult.status == OPEN, holds_offer]
+    if role == "consultant":
+        # Standing as it is when this statement runs (not when the page was read): a
+        # suspension committed a moment ago makes this a 409, never an accept.
+        conditions.append(
+            routable_ids_query(now).where(ConsultantProfile.user_id == user_id).exists()
+        )
     result = session.execute(
         update(Consult)
-        .where(Consult.id == consult.id, Consult.status == OPEN, holds_offer)
+        .where(*conditions)
         .values(
             status=ConsultStatus.ACCEPTED.value,
             consultant_id=user_id,

@@ -121,7 +121,7 @@ def _state(seen: access.Access, status: int = 200, **extra: Any):  # type: ignor
 
 
 def _get(consult_id: int) -> access.Access:
-    return access.get_consult_for(db_session(), current_user, consult_id)
+    return access.get_consult_for(db_session(), current_user, consult_id, now())
 
 
 # --- collection -----------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         raise BadInput("Unknown status.")
-    items = live.mine(db_session(), current_user, status)
+    items = live.mine(db_session(), current_user, now(), status)
     return jsonify({"consults": items})
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
+from mentor_app.consults import standing
 from mentor_app.consults.access import OVERDUE_AFTER, is_overdue, offer_rows, summary
 from mentor_app.consults.models import Consult, ConsultOffer
 from mentor_app.consults.vocab import DECLINE_REASONS, wave_label
@@ -16,9 +17,11 @@ from mentor_app.consults.vocab import DECLINE_REASONS, wave_label
 LIST_LIMIT = 100
 
 
-def mine(session: Session, user: User, status: str | None = None) -> list[dict]:
-    """GET /api/consults: the mentor's own, the consultant's offered and taken, or (for
-    coordinators) every consult, newest first."""
+def mine(session: Session, user: User, now: datetime, status: str | None = None) -> list[dict]:
+    """GET /api/consults: the mentor's own, the consultant's offered and taken (none while
+    they lack standing: access.py), or (for coordinators) every consult, newest first."""
+    if user.role == "consultant" and not standing.has_standing(session, user, now):
+        return []
     query = select(Consult)
     if user.role == "mentor":
         query = query.where(Consult.mentor_id == user.id)
@@ -115,7 +118,9 @@ def mentor_home(session: Session, user: User) -> list[dict]:
     return [summary(c) for c in consults]
 
 
-def consultant_home(session: Session, user: User) -> dict:
+def consultant_home(session: Session, user: User, now: datetime) -> dict:
+    if not standing.has_standing(session, user, now):
+        return {"offered": [], "handling": [], "no_standing": True}
     offered = session.scalars(
         select(Consult)
         .join(ConsultOffer, ConsultOffer.consult_id == Consult.id)

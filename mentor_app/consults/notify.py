@@ -39,7 +39,17 @@ from mentor_app.notifications.models import PushUrgency
 from mentor_app.notifications.services import Message, cancel_pending, enqueue
 
 OFFER_KINDS = ("consult.offer", "consult.assigned")
+THREAD_KINDS = ("consult.message",)
 URGENCY_WORDS = {"urgent": "Urgent", "soon": "Soon", "routine": "Routine"}
+
+
+def N_(text: str) -> str:
+    """Marks a notification text for extraction into the catalogues without translating it
+    here: the text must be rendered in the recipient's language, not in the language of the
+    request that caused it."""
+    return text
+
+
 FOLLOW_UP_HOUR = time(8, 0)
 
 
@@ -153,6 +163,7 @@ def offer_closed(
         "cancelled": ("Request withdrawn", "The mentor no longer needs this consult."),
         "changed": ("Request withdrawn", "This request was changed and no longer fits you."),
         "excluded": ("Request withdrawn", "This request is no longer offered to you."),
+        "standing": ("Request withdrawn", "This request is no longer offered to you."),
     }
     title, body = titles[why]
     _send(
@@ -229,6 +240,23 @@ def released(session: Session, now: datetime, consult: Consult) -> None:
         "Your consult was handed back",
         "We are finding another consultant for you.",
         f"released:{_stamp(now)}",
+        urgency=_push_urgency(consult),
+        ttl=timedelta(hours=1),
+    )
+
+
+def handler_left(session: Session, now: datetime, consult: Consult) -> None:
+    """The consultant handling it can no longer take part (their standing changed): the
+    consult is being offered again."""
+    _send(
+        session,
+        now,
+        consult,
+        consult.mentor_id,
+        "consult.released",
+        N_("Your consultant can no longer take part"),
+        N_("We are finding another consultant for you."),
+        f"left:{_stamp(now)}",
         urgency=_push_urgency(consult),
         ttl=timedelta(hours=1),
     )

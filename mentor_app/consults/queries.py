@@ -153,6 +153,8 @@ def routing_candidates(
         .where(
             p.user_id.in_(select(on_call.c[0])),
             p.vetting_state == VettingState.ACTIVE.value,
+            # Vetted by a coordinator or provisioned by the operator: the pool's own rule.
+            or_(p.vetted_at.is_not(None), p.vetted_by_operator),
             or_(p.paused_until.is_(None), p.paused_until <= now),
             # The credential has not lapsed (its expiry date in the consultant's own zone).
             or_(p.credential_lapses_at.is_(None), p.credential_lapses_at > now),
@@ -173,7 +175,11 @@ def all_candidates(
     found = session.execute(
         select(
             p.user_id,
-            p.vetting_state,
+            # Active but never vetted is not active (the pool's routable rule).
+            case(
+                (or_(p.vetted_at.is_not(None), p.vetted_by_operator), p.vetting_state),
+                else_=literal(VettingState.VETTED.value),
+            ).label("vetting_state"),
             User.is_disabled,
             User.display_name,
             p.timezone,

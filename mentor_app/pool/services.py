@@ -163,6 +163,8 @@ def update_practical(
     session.flush()
     if "timezone" in changed:
         refresh_windows(session, now, profile.user_id)
+        # The credential lapses at midnight in the consultant's zone: a new zone moves it.
+        _settle_standing(session, now, profile.user_id, "credential")
     if changed:
         record_audit(session, now, actor, profile, "pool.profile_updated", ip, {"fields": changed})
     return changed
@@ -261,6 +263,7 @@ def record_credential(
         record_audit(
             session, now, coordinator, profile, "pool.credential_recorded", ip, {"fields": changed}
         )
+        _settle_standing(session, now, profile.user_id, "credential")
     return changed
 
 
@@ -344,10 +347,19 @@ def change_state(
     if needs_reason:
         details["reason_code"] = reason_code
     record_audit(session, now, actor, profile, STATE_AUDIT_ACTIONS[action], ip, details)
+    _settle_standing(session, now, profile.user_id, STATE_AUDIT_ACTIONS[action])
     return target
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _settle_standing(session: Session, now: datetime, user_id: int, why: str) -> None:
+    """In the same transaction as the change: if the consultant lost standing by it, their
+    offers are withdrawn and consults they handle go back to routing (consults/standing.py)."""
+    from mentor_app.consults import standing
+
+    standing.settle(session, now, user_id, why=why)
 
 
 def _require_coordinator(user: User) -> None:
