@@ -44,7 +44,13 @@ def _open_consults(session: Session, user_id: int) -> int:
 
 def accept(session: Session, now: datetime, consult: Consult, user_id: int, role: str) -> None:
     """Exactly one accept: the consult moves from open to accepted for whoever's conditional
-    UPDATE commits first; everyone after that finds it no longer open (409)."""
+    UPDATE commits first; everyone after that finds it no longer open (409).
+
+    The consult's row lock comes first: a withdrawal (a suspension, a cancel) that holds it is
+    then fully committed before the UPDATE below reads the offer and the standing, rather than
+    seen half-way (PostgreSQL re-checks only the updated row after a lock wait, not the
+    statement's subqueries)."""
+    lock(session, consult.id)
     if role == "consultant":
         limit = session.scalar(
             select(ConsultantProfile.open_consult_limit).where(ConsultantProfile.user_id == user_id)
