@@ -113,9 +113,10 @@ def is_overdue(consult: Consult, now: datetime) -> bool:
     )
 
 
-def summary(consult: Consult) -> dict:
-    """What any viewer may see: the request's shape, never its content."""
-    topic = topics.resolve(consult.topic)
+def summary(consult: Consult, session: Session | None = None) -> dict:
+    """What any viewer may see: the request's shape, never its content. With `session`, a
+    topic from a guide published in the app is named too (topics.py)."""
+    topic = topics.resolve(consult.topic, session)
     return {
         "id": consult.id,
         "url": f"/consults/{consult.id}",
@@ -137,8 +138,8 @@ def summary(consult: Consult) -> dict:
 def view_model(session: Session, access: Access, now: datetime) -> dict:
     """Every field this viewer may see, and the actions open to them."""
     consult = access.consult
-    data = summary(consult)
-    topic = topics.resolve(consult.topic)
+    data = summary(consult, session)
+    topic = topics.resolve(consult.topic, session)
     data["guide_url"] = f"/guides/{topic.slug}" if topic.has_guide else None
     data["actions"] = _actions(access)
     if access.relation == "mentor":

@@ -31,7 +31,7 @@ def mine(session: Session, user: User, now: datetime, status: str | None = None)
     if status:
         query = query.where(Consult.status == status)
     consults = session.scalars(query.order_by(Consult.created_at.desc()).limit(LIST_LIMIT)).all()
-    items = [summary(c) for c in consults]
+    items = [summary(c, session) for c in consults]
     if user.role == "consultant":
         states = dict(
             session.execute(
@@ -61,7 +61,7 @@ def open_list(session: Session, now: datetime) -> list[dict]:
     )
     rows = []
     for consult in consults:
-        item = summary(consult)
+        item = summary(consult, session)
         mine = offers.get(consult.id, [])
         item.update(
             {
@@ -115,7 +115,7 @@ def mentor_home(session: Session, user: User) -> list[dict]:
         .order_by(Consult.created_at.desc())
         .limit(10)
     ).all()
-    return [summary(c) for c in consults]
+    return [summary(c, session) for c in consults]
 
 
 def consultant_home(session: Session, user: User, now: datetime) -> dict:
@@ -137,7 +137,10 @@ def consultant_home(session: Session, user: User, now: datetime) -> dict:
         .where(Consult.consultant_id == user.id, Consult.status == "accepted")
         .order_by(Consult.accepted_at)
     ).all()
-    return {"offered": [summary(c) for c in offered], "handling": [summary(c) for c in handling]}
+    return {
+        "offered": [summary(c, session) for c in offered],
+        "handling": [summary(c, session) for c in handling],
+    }
 
 
 def coordinator_home(session: Session, now: datetime) -> dict:

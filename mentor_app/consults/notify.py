@@ -61,13 +61,13 @@ def _url(consult: Consult) -> str:
     return f"/consults/{consult.id}"
 
 
-def summary_line(consult: Consult) -> str:
+def summary_line(consult: Consult, session: Session | None = None) -> str:
     """'Urgent · Swedish · bereavement': all a lock screen may say about a request."""
     return " · ".join(
         (
             URGENCY_WORDS.get(consult.urgency, consult.urgency),
             language_name(consult.language),
-            topics.resolve(consult.topic).label,
+            topics.resolve(consult.topic, session).label,
         )
     )
 
@@ -135,7 +135,7 @@ def offer(
         consultant_id,
         "consult.assigned" if assigned else "consult.offer",
         title,
-        summary_line(consult),
+        summary_line(consult, session),
         f"offer:{_stamp(offered_at)}:{consult.urgency}",
         urgency=_push_urgency(consult),
         ttl=timing.coordinators_after,
@@ -223,7 +223,7 @@ def coordinators(session: Session, now: datetime, consult: Consult, user_ids: li
             user_id,
             "consult.coordinators",
             "Unanswered consult request",
-            summary_line(consult),
+            summary_line(consult, session),
             f"coordinators:{_stamp(consult.routing_started_at or now)}",
             urgency=_push_urgency(consult),
             ttl=timedelta(hours=12),

@@ -37,12 +37,6 @@ update_details = details.update_details
 FOLLOW_UP_HORIZON = timedelta(days=366)
 
 
-def _check_topic(slug: str) -> str:
-    if topics.get(slug) is None:
-        raise Invalid("Unknown topic.")
-    return slug
-
-
 # --- the request ----------------------------------------------------------------------------
 
 
@@ -118,7 +112,9 @@ def _new_consult_values(
 ) -> dict[str, object]:
     """The checked columns of a new consult (raises Invalid on bad input)."""
     details.check_urgency(urgency)
-    _check_topic(topic)
+    # Every published guide is a topic; an unknown or withdrawn one becomes "general": the
+    # tap is never refused over its topic (topics.py).
+    topic = topics.resolve(topic, session).slug
     note = details.clean_note(note)
     case = None
     if case_code:

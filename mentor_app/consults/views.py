@@ -46,7 +46,7 @@ def _refused(err: ConsultError, consult_id: int | None = None):  # type: ignore[
 @bp.route("/start", methods=["GET", "POST"])
 @roles_required("mentor")
 def start():  # type: ignore[no-untyped-def]
-    topic = topics.resolve(request.args.get("topic") or request.form.get("topic"))
+    topic = topics.resolve(request.args.get("topic") or request.form.get("topic"), db_session())
     form = StartForm()
     if request.method == "POST":
         if not form.validate_on_submit():
