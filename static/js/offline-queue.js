@@ -9,18 +9,31 @@
 //
 // CSRF: a service worker cannot read the page's meta tag. Each signed-in mentor page stores its
 // token with the queue owner's tag in the `session` store; the worker sends with the latest
-// one, a page with its own. A stale token (signed out, new session) gets a 400 or 401 and the item
-// stays queued until the next signed-in page sends it. The owner tag (a keyed hash of the user
-// id, never the id) keeps one person's requests from being sent under another's account.
-// Signing out empties both stores (the service worker does it, see sw-cache.js).
+// one, a page with its own. The owner tag (a keyed hash of the user id, never the id) keeps one
+// person's requests from being sent under another's account. Signing out empties the session
+// store (the service worker does it, see sw-cache.js).
+//
+// What an answer means (`verdict`, the same in sw-cache.js):
+// - 200/201: sent; the item goes.
+// - signed out: 401, a refused CSRF token (400 with code "csrf": a token from an earlier
+//   session) or a redirect to the sign-in page. The item waits for its owner's next signed-in
+//   page, which sends it with a fresh token.
+// - refused: any other 4xx, a request the server will not accept however often it is sent.
+//   It is not sent again; the mentor is shown what happened (the server's reason) and can ask
+//   again or dismiss it.
+// - anything else (no network, 408, 429, 5xx): tried again later.
+// Nothing stays for ever: a tap not sent within a day is not sent any more (a request that old
+// would mislead whoever got it) and is shown as not sent; every item goes after a week.
 
 import { freshCsrfToken, refusedToken } from "./app.js";
 
 const DB_NAME = "mentor_app";
 const DB_VERSION = 1;
 const SEND_TIMEOUT_MS = 15000;
-// Statuses a retry cannot change: the item is kept, marked failed, with a link to send it by hand.
-const PERMANENT = new Set([404, 405, 409, 410, 413, 415, 422]);
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const MAX_WAIT_MS = DAY_MS; // a tap not sent within a day is not sent at all
+export const KEEP_MS = 7 * DAY_MS; // nothing stays on the phone longer than a week
+const REASON_MAX = 200;
 const script = document.getElementById("offline-queue");
 const text = script ? script.dataset : {};
 
@@ -78,11 +91,50 @@ async function currentOwner() {
   return session ? session.owner : "";
 }
 
-/** Queued items of the current owner, oldest first (none when nobody is signed in). */
+/** "sent", "signed-out", "refused" or "retry" for an answer to POST /api/consults (null: no
+ * network). The same rules as sw-cache.js. */
+export function verdict(result) {
+  if (!result) return "retry";
+  const { status, body } = result;
+  if ((status === 200 || status === 201) && body) return "sent";
+  if (status === 0 || status === 401 || refusedToken(status, body)) return "signed-out";
+  if (status === 408 || status === 429 || status >= 500 || status < 400) return "retry";
+  return "refused";
+}
+
+/** Still to be sent (neither refused nor given up on). */
+export const waiting = (item) => !item.state || item.state === "queued";
+
+/** The item as the server refused it: never sent again, kept only to tell the mentor why. */
+export function refused(item, result) {
+  const reason = result.body && typeof result.body.error === "string" ? result.body.error : "";
+  return { ...item, state: "refused", status: result.status, reason: reason.slice(0, REASON_MAX) };
+}
+
+/** Gives up on taps older than a day; drops anything older than a week, whoever's it is. */
+async function tidy(items, now = Date.now()) {
+  const kept = [];
+  for (const item of items) {
+    const age = now - (item.created_at || 0);
+    if (age > KEEP_MS || age < -DAY_MS) {
+      await removeItem(item.client_key);
+      continue;
+    }
+    if (waiting(item) && age > MAX_WAIT_MS) {
+      item.state = "expired";
+      await putItem(item);
+    }
+    kept.push(item);
+  }
+  return kept;
+}
+
+/** Items of the current owner, oldest first (none when nobody is signed in): the waiting ones
+ * and those the mentor still has to be told about (refused, expired). */
 export async function queued() {
   const owner = await currentOwner();
   if (!owner) return [];
-  const items = await allItems();
+  const items = await tidy(await allItems());
   return items.filter((item) => item.owner === owner).sort((a, b) => a.created_at - b.created_at);
 }
 
@@ -98,8 +150,8 @@ export function newKey() {
 /** Stores a tap. An offline tap on a topic that already waits adds nothing: one request. A
  * tap whose request may have reached the server (`clientKey` given) is kept under its key. */
 export async function enqueue(topic, clientKey) {
-  const waiting = (await queued()).find((item) => item.topic === topic && !item.failed);
-  if (waiting && !clientKey) return waiting;
+  const same = (await queued()).find((item) => item.topic === topic && waiting(item));
+  if (same && !clientKey) return same;
   const item = {
     client_key: clientKey || newKey(),
     topic: topic || "",
@@ -159,7 +211,7 @@ async function sendQueued() {
   const session = await readSession().catch(() => null);
   let token = meta("csrf-token") || (session && session.csrf) || "";
   const sent = [];
-  for (const item of await queued()) {
+  for (const item of (await queued()).filter(waiting)) {
     if (!token) break;
     let result = await send(item, token);
     if (result && refusedToken(result.status, result.body)) {
@@ -169,16 +221,21 @@ async function sendQueued() {
       await remember().catch(() => {});
       result = await send(item, token);
     }
-    if (result === null) break; // still no network: keep everything
-    if ((result.status === 200 || result.status === 201) && result.body) {
+    const outcome = verdict(result);
+    if (outcome === "sent") {
       await removeItem(item.client_key);
       sent.push({ client_key: item.client_key, url: result.body.url });
       continue;
     }
-    item.attempts = (item.attempts || 0) + 1;
-    item.failed = PERMANENT.has(result.status);
-    await putItem(item);
-    if (result.status === 400 || result.status === 401 || result.status === 0) break; // signed out
+    if (outcome === "refused") {
+      await putItem(refused(item, result));
+      continue;
+    }
+    if (result) {
+      item.attempts = (item.attempts || 0) + 1;
+      await putItem(item);
+    }
+    break; // signed out (the owner's next page sends it), or no network or a busy server: later
   }
   return sent;
 }
@@ -200,30 +257,56 @@ async function guideTitles() {
   }
 }
 
+function clock(item) {
+  // The phone's own clock: offline, it is the only one at hand.
+  return new Date(item.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function askAgain(item) {
+  const link = document.createElement("a");
+  link.href = `/consults/start${item.topic ? `?topic=${encodeURIComponent(item.topic)}` : ""}`;
+  link.textContent = text.labelAgain;
+  return link;
+}
+
+function forgetButton(item, label, gone) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button";
+  button.textContent = label;
+  button.addEventListener("click", async () => {
+    await removeItem(item.client_key);
+    gone.remove();
+    renderStatus();
+  });
+  return button;
+}
+
+/** What became of a request that will not be sent: refused (with the server's reason), or
+ * given up on after a day. The mentor can ask again, or dismiss it. */
+function noticeLine(item, tag = "p") {
+  const line = document.createElement(tag);
+  line.className = "queue-notice";
+  line.dataset.queueNotice = item.state;
+  const words = document.createElement("span");
+  if (item.state === "refused") {
+    const label = item.reason ? text.labelRefused : text.labelRefusedPlain;
+    words.textContent = fill(label, { time: clock(item), reason: item.reason || "" });
+  } else {
+    words.textContent = fill(text.labelExpired, { time: clock(item) });
+  }
+  line.append(words, " ", askAgain(item), " ", forgetButton(item, text.labelDismiss, line));
+  return line;
+}
+
 function itemLine(item, titles) {
+  if (!waiting(item)) return noticeLine(item, "li");
   const li = document.createElement("li");
   const general = !item.topic || item.topic === "general";
   const topic = general ? text.labelGeneral : titles[item.topic] || item.topic;
-  const when = new Date(item.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   const what = document.createElement("p");
-  what.textContent = `${fill(text.labelTopic, { topic })} · ${fill(text.labelQueued, { time: when })}`;
-  li.append(what);
-  if (item.failed) {
-    const link = document.createElement("a");
-    link.href = `/consults/start${item.topic ? `?topic=${encodeURIComponent(item.topic)}` : ""}`;
-    link.textContent = fill(text.labelFailed, { n: item.attempts });
-    li.append(link);
-  }
-  const cancel = document.createElement("button");
-  cancel.type = "button";
-  cancel.className = "button";
-  cancel.textContent = text.labelCancel;
-  cancel.addEventListener("click", async () => {
-    await removeItem(item.client_key);
-    li.remove();
-    renderStatus();
-  });
-  li.append(cancel);
+  what.textContent = `${fill(text.labelTopic, { topic })} · ${fill(text.labelQueued, { time: clock(item) })}`;
+  li.append(what, forgetButton(item, text.labelCancel, li));
   return li;
 }
 
@@ -271,8 +354,9 @@ let lastSent = null;
 /** One line under the header: how many requests wait, or that one was sent. */
 export async function renderStatus(sent = []) {
   if (sent.length) lastSent = sent[sent.length - 1];
-  const waiting = await queued().catch(() => []);
-  const parts = [];
+  const mine = await queued().catch(() => []);
+  const pending = mine.filter(waiting);
+  const parts = mine.filter((item) => !waiting(item)).map((item) => noticeLine(item));
   if (lastSent) {
     const done = document.createElement("span");
     done.textContent = `${text.labelSent} `;
@@ -281,10 +365,10 @@ export async function renderStatus(sent = []) {
     link.textContent = text.labelOpen;
     parts.push(done, link);
   }
-  if (waiting.length) {
+  if (pending.length) {
     const line = document.createElement("span");
-    const label = waiting.length === 1 ? text.labelPendingOne : text.labelPendingMany;
-    line.textContent = ` ${fill(label, { n: waiting.length })}`;
+    const label = pending.length === 1 ? text.labelPendingOne : text.labelPendingMany;
+    line.textContent = ` ${fill(label, { n: pending.length })}`;
     parts.push(line);
   }
   const existing = document.querySelector("[data-queue-status]");
