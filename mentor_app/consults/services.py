@@ -255,6 +255,13 @@ def post_message(
     return message
 
 
+def follow_up_allowed(day: date, now: datetime, zone: str) -> bool:
+    """From today to a year ahead, "today" being the closing consultant's, in the zone their
+    pages show (mentor_app/timeutil.py, rule 2)."""
+    today = timeutil.local_today(now, zone)
+    return today <= day <= today + FOLLOW_UP_HORIZON
+
+
 @dataclass(frozen=True)
 class CloseInput:
     outcome: str
@@ -273,10 +280,8 @@ def close(
         raise Invalid(f"A summary is at most {SUMMARY_MAX} characters.")
     if data.client_agreed is not None and data.outcome != "see_client":
         raise Invalid("Whether the client agreed applies to 'recommends seeing the client'.")
-    # "Today" is the closing consultant's, in the zone their pages show (timeutil rule 2).
-    today = timeutil.local_today(now, consultant.timezone)
-    if data.follow_up_on is not None and not (
-        today <= data.follow_up_on <= today + FOLLOW_UP_HORIZON
+    if data.follow_up_on is not None and not follow_up_allowed(
+        data.follow_up_on, now, consultant.timezone
     ):
         raise Invalid("A follow-up date is from today to a year ahead.")
     result = session.execute(

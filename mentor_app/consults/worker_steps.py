@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -59,12 +59,18 @@ def advance_due(session: Session, now: datetime) -> int:
     return moved
 
 
+def reminder_horizon(now: datetime) -> date:
+    """The latest follow-up day whose reminders are queued at `now`: the UTC date a day
+    ahead, which every zone's 08:00 on that day comes after (UTC+14 included)."""
+    return (now + timedelta(days=1)).astimezone(UTC).date()
+
+
 @register("consults-follow-up", every=60.0)
 def follow_up_reminders(session: Session, now: datetime) -> int:
     """Queues each agreed follow-up's reminders once, due at 08:00 on the day in each
     person's own time zone (the day is taken from UTC plus one, so zones ahead of UTC get
     theirs on time)."""
-    horizon = (now + timedelta(days=1)).date()
+    horizon = reminder_horizon(now)
     query = (
         select(Consult.id)
         .where(
