@@ -236,7 +236,10 @@ def open_guide(
             {
                 "version": r.number,
                 "note": r.note,
-                "published_on": r.published_at.date().isoformat() if r.published_at else None,
+                # The reader's calendar (mentor_app/timeutil.py).
+                "published_on": timeutil.local_date(r.published_at, user.timezone).isoformat()
+                if r.published_at
+                else None,
             }
             for r in updates
         ],
