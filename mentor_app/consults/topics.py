@@ -108,8 +108,8 @@ def _published(session: Session, slug: str) -> Topic | object | None:
 
 def get(slug: str | None, session: Session | None = None) -> Topic | None:
     """The topic `slug` names, or None. With `session`, published guides decide (see above)."""
-    if not slug or not isinstance(slug, str) or len(slug) > 80 or not SLUG_RE.match(slug):
-        return GENERAL_TOPIC if slug == GENERAL else None
+    if not isinstance(slug, str) or len(slug) > 80 or not SLUG_RE.match(slug):
+        return None
     if slug == GENERAL:
         return GENERAL_TOPIC
     if session is not None:

@@ -1,29 +1,10 @@
-// Taps without signal: the consult button keeps the request on the phone until it can be sent.
-//
-// A tap while the browser is offline (or, through consult.js, a tap whose request fails) stores
-// {client_key, topic, created_at, owner} in IndexedDB and shows the queued screen: the
-// emergency number and the guide for the topic. The queue is sent when the connection returns,
-// by the service worker's Background Sync where the browser has it, and by any open page on
-// `online` and on every load. One consult per client_key on the server makes a second send of
-// the same item harmless, so the page and the worker may both try.
-//
-// CSRF: a service worker cannot read the page's meta tag. Each signed-in mentor page stores its
-// token with the queue owner's tag in the `session` store; the worker sends with the latest
-// one, a page with its own. The owner tag (a keyed hash of the user id, never the id) keeps one
-// person's requests from being sent under another's account. Signing out empties the session
-// store (the service worker does it, see sw-cache.js).
-//
-// What an answer means (`verdict`, the same in sw-cache.js):
-// - 200/201: sent; the item goes.
-// - signed out: 401, a refused CSRF token (400 with code "csrf": a token from an earlier
-//   session) or a redirect to the sign-in page. The item waits for its owner's next signed-in
-//   page, which sends it with a fresh token.
-// - refused: any other 4xx, a request the server will not accept however often it is sent.
-//   It is not sent again; the mentor is shown what happened (the server's reason) and can ask
-//   again or dismiss it.
-// - anything else (no network, 408, 429, 5xx): tried again later.
-// Nothing stays for ever: a tap not sent within a day is not sent any more (a request that old
-// would mislead whoever got it) and is shown as not sent; every item goes after a week.
+// Taps without signal, kept on the phone until they can be sent (README: "Taps without
+// signal"). Sent by the worker's Background Sync and by any open page; one consult per
+// client_key makes a second send harmless. `owner` (a keyed hash of the user id) keeps a queue to
+// its own account. Answers (`verdict`, as in sw-cache.js): sent; signed out (401, stale CSRF
+// token, redirect: waits for its owner's next page); refused (other 4xx: never sent again, the
+// mentor sees why); else retried later. A tap not sent within a day is given up; all go after
+// a week.
 
 import { freshCsrfToken, refusedToken } from "./app.js";
 
@@ -31,9 +12,6 @@ const DB_NAME = "mentor_app";
 const DB_VERSION = 1;
 const SEND_TIMEOUT_MS = 15000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-export const MAX_WAIT_MS = DAY_MS; // a tap not sent within a day is not sent at all
-export const KEEP_MS = 7 * DAY_MS; // nothing stays on the phone longer than a week
-const REASON_MAX = 200;
 const script = document.getElementById("offline-queue");
 const text = script ? script.dataset : {};
 
@@ -82,8 +60,7 @@ function ownerCookie() {
   return found ? found.slice("mentor_queue_owner=".length) : "";
 }
 
-/** The signed-in mentor's owner tag: from the cookie their pages set (see
- * mentor_app/pwa/owner.py), else as the last signed-in mentor page stored it (offline page). */
+/** The owner tag: the cookie (mentor_app/pwa/owner.py), else as a mentor page stored it. */
 async function currentOwner() {
   const cookie = ownerCookie();
   if (cookie) return cookie;
@@ -91,8 +68,7 @@ async function currentOwner() {
   return session ? session.owner : "";
 }
 
-/** "sent", "signed-out", "refused" or "retry" for an answer to POST /api/consults (null: no
- * network). The same rules as sw-cache.js. */
+/** "sent" | "signed-out" | "refused" | "retry" (null result: no network). */
 export function verdict(result) {
   if (!result) return "retry";
   const { status, body } = result;
@@ -102,35 +78,23 @@ export function verdict(result) {
   return "refused";
 }
 
-/** Still to be sent (neither refused nor given up on). */
 export const waiting = (item) => !item.state || item.state === "queued";
 
-/** The item as the server refused it: never sent again, kept only to tell the mentor why. */
-export function refused(item, result) {
-  const reason = result.body && typeof result.body.error === "string" ? result.body.error : "";
-  return { ...item, state: "refused", status: result.status, reason: reason.slice(0, REASON_MAX) };
-}
-
-/** Gives up on taps older than a day; drops anything older than a week, whoever's it is. */
-async function tidy(items, now = Date.now()) {
+async function tidy(items) {
   const kept = [];
   for (const item of items) {
-    const age = now - (item.created_at || 0);
-    if (age > KEEP_MS || age < -DAY_MS) {
-      await removeItem(item.client_key);
+    const age = Date.now() - (item.created_at || 0);
+    if (age > 7 * DAY_MS || age < -DAY_MS) {
+      await removeItem(item.client_key); // nothing stays past a week, whoever's it is
       continue;
     }
-    if (waiting(item) && age > MAX_WAIT_MS) {
-      item.state = "expired";
-      await putItem(item);
-    }
+    if (waiting(item) && age > DAY_MS) await putItem(Object.assign(item, { state: "expired" }));
     kept.push(item);
   }
   return kept;
 }
 
-/** Items of the current owner, oldest first (none when nobody is signed in): the waiting ones
- * and those the mentor still has to be told about (refused, expired). */
+/** The current owner's items, oldest first: waiting, refused or expired. */
 export async function queued() {
   const owner = await currentOwner();
   if (!owner) return [];
@@ -147,8 +111,7 @@ export function newKey() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Stores a tap. An offline tap on a topic that already waits adds nothing: one request. A
- * tap whose request may have reached the server (`clientKey` given) is kept under its key. */
+/** Stores a tap (one per waiting topic; a sent-but-unanswered tap under its own key). */
 export async function enqueue(topic, clientKey) {
   const same = (await queued()).find((item) => item.topic === topic && waiting(item));
   if (same && !clientKey) return same;
@@ -228,14 +191,16 @@ async function sendQueued() {
       continue;
     }
     if (outcome === "refused") {
-      await putItem(refused(item, result));
+      const reason = result.body && typeof result.body.error === "string" ? result.body.error : "";
+      const status = result.status;
+      await putItem({ ...item, state: "refused", status, reason: reason.slice(0, 200) });
       continue;
     }
     if (result) {
       item.attempts = (item.attempts || 0) + 1;
       await putItem(item);
     }
-    break; // signed out (the owner's next page sends it), or no network or a busy server: later
+    break; // signed out, offline or busy: later
   }
   return sent;
 }
@@ -257,8 +222,7 @@ async function guideTitles() {
   }
 }
 
-function clock(item) {
-  // The phone's own clock: offline, it is the only one at hand.
+function clock(item) { // the phone's clock: offline, the only one at hand
   return new Date(item.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 }
 
@@ -282,8 +246,6 @@ function forgetButton(item, label, gone) {
   return button;
 }
 
-/** What became of a request that will not be sent: refused (with the server's reason), or
- * given up on after a day. The mentor can ask again, or dismiss it. */
 function noticeLine(item, tag = "p") {
   const line = document.createElement(tag);
   line.className = "queue-notice";
@@ -347,8 +309,7 @@ function statusBox() {
   return box;
 }
 
-// The last request this page saw sent. The page and the service worker may both send the
-// queue; the one that finds it empty must not hide the other's "was sent".
+// The last request seen sent (page or worker): the other's empty run must not hide it.
 let lastSent = null;
 
 /** One line under the header: how many requests wait, or that one was sent. */
@@ -406,8 +367,7 @@ function onTap(event) {
     .catch(() => { window.location.assign(link.href); }); // no IndexedDB: the plain page
 }
 
-// The start page's one-button form (the no-script way), submitted without signal: same queue,
-// under the key the form already carries.
+// The no-script start form submitted offline: same queue, under the form's key.
 function onSubmit(event) {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.matches(".consult-start-form")) return;
