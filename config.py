@@ -83,6 +83,10 @@ class BaseConfig:
     # a sibling subdomain, the `__Host-` session cookie already rules out.
     WTF_CSRF_SSL_STRICT = False
 
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none; the
+    # headers are then ignored, as anyone can send them). See mentor_app/proxy.py.
+    PROXY_HOPS = _int("PROXY_HOPS", 0)
+
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Off: the limiter would set Retry-After (its window) on every answer of a limited route,
     # even a 201 or a 503; errors.py puts it on 429s only.
@@ -101,6 +105,9 @@ class BaseConfig:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
+    # The multi-agency panel's zone: where the monthly report's months (and the dashboard's
+    # days, and the monthly soft caps) begin and end. See mentor_app/timeutil.py.
+    PANEL_TIMEZONE = os.environ.get("PANEL_TIMEZONE", "Europe/Stockholm")
     LANGUAGES = {"en": "English", "sv": "Svenska", "de": "Deutsch"}
 
     EMERGENCY_NUMBER = os.environ.get("EMERGENCY_NUMBER", "112")

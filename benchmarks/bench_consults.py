@@ -51,7 +51,7 @@ from itsdangerous import URLSafeTimedSerializer  # noqa: E402
 from sqlalchemy import insert, select, text  # noqa: E402
 
 from config import TestingConfig  # noqa: E402
-from mentor_app import create_app, migrate  # noqa: E402
+from mentor_app import create_app, migrate, timeutil  # noqa: E402
 from mentor_app.accounts import services as accounts  # noqa: E402
 from mentor_app.accounts.models import User  # noqa: E402
 from mentor_app.consults import routing  # noqa: E402
@@ -385,15 +385,19 @@ def seed_pool(url: str, consultants: int, past_consults: int, now: datetime) -> 
     profiles, languages, expertise, windows = [], [], [], []
     for cid in consultant_ids:
         quiet = rng.random() < 0.2
+        zone = rng.choice(["Europe/Stockholm", "Europe/Berlin", "Europe/Copenhagen"])
+        expires = (
+            (now + timedelta(days=rng.randint(-30, 700))).date() if rng.random() < 0.6 else None
+        )
         profiles.append(
             {
                 "user_id": cid,
                 "vetting_state": "active" if rng.random() < 0.93 else "suspended",
-                "timezone": rng.choice(["Europe/Stockholm", "Europe/Berlin", "Europe/Copenhagen"]),
+                "timezone": zone,
                 "open_consult_limit": rng.choice([2, 3, 3, 5]),
-                "credential_expires_on": (now + timedelta(days=rng.randint(-30, 700))).date()
-                if rng.random() < 0.6
-                else None,
+                # A bulk insert skips the model's hook: derive the lapse instant as it would.
+                "credential_expires_on": expires,
+                "credential_lapses_at": timeutil.credential_lapses_at(expires, zone),
                 "available_until": now + timedelta(hours=2) if rng.random() < 0.04 else None,
                 "rest_minutes_after_urgent": 60 if rng.random() < 0.1 else None,
                 "monthly_soft_cap": 8 if rng.random() < 0.15 else None,

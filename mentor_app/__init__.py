@@ -32,6 +32,10 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from mentor_app import logfilter
 
     logfilter.install()
+    from mentor_app import proxy, timeutil
+
+    proxy.init_app(app)
+    timeutil.check_zone_name(app.config.get("PANEL_TIMEZONE"), "PANEL_TIMEZONE")
 
     # Every model module, so relationships resolve in any process (web, worker, CLI).
     import mentor_app.models  # noqa: F401
@@ -129,6 +133,17 @@ def _register_blueprints(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime, get_locale
     from flask_wtf.csrf import generate_csrf
+
+    @app.template_filter("instant")
+    def _instant(value: Any) -> Any:
+        """An ISO 8601 instant (as the JSON views give them) as an aware datetime, so
+        `format_datetime` shows it on the viewer's clock; None stays None."""
+        from datetime import UTC, datetime
+
+        if not isinstance(value, str) or not value:
+            return value or None
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -2,6 +2,10 @@
 
 House rule: services take the session and `now`, flush, and never commit. The request boundary
 commits once (see `init_app`), the worker commits once per step.
+
+Time: every column here holds an aware UTC instant (`UTCDateTime`). The dates and hours people
+type or see belong to their own zone and are converted once, at the edge, by
+`mentor_app/timeutil.py`, which states the rule.
 """
 
 from __future__ import annotations

@@ -71,3 +71,14 @@ def external_url(path: str) -> str:
     setting falls back to the address the request came to."""
     base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
     return base.rstrip("/") + path
+
+
+def viewer_zone() -> str:
+    """The signed-in user's time zone (UTC for a stranger, or a name the tz database does
+    not know): the zone of every date and hour on their pages (mentor_app/timeutil.py)."""
+    from flask_login import current_user
+
+    from mentor_app import timeutil
+
+    name = getattr(current_user, "timezone", None) if current_user else None
+    return timeutil.zone(name).key

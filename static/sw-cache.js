@@ -284,25 +284,51 @@ async function postConsult(item, token) {
   }
 }
 
+// What an answer means: the same rules as static/js/offline-queue.js (`verdict`), which also
+// says why. A tap older than a day is not sent; the page tells the mentor and tidies up.
+const QUEUE_MAX_WAIT_MS = 24 * 60 * 60 * 1000;
+
+function queueVerdict(result) {
+  if (!result) return "retry";
+  const { status, body } = result;
+  if ((status === 200 || status === 201) && body) return "sent";
+  const staleToken = status === 400 && Boolean(body) && body.code === "csrf";
+  if (status === 0 || status === 401 || staleToken) return "signed-out";
+  if (status === 408 || status === 429 || status >= 500 || status < 400) return "retry";
+  return "refused";
+}
+
+const stillWaiting = (item) => !item.state || item.state === "queued";
+
 /** Background Sync: send the queue with the token the last signed-in page stored. */
 async function sendQueue() {
   const session = await inStore("session", "readonly", (s) => s.get("current"));
   if (!session || !session.csrf) return; // a signed-in page will send them
   const items = await inStore("consults", "readonly", (s) => s.getAll());
+  const fresh = (item) => Date.now() - (item.created_at || 0) <= QUEUE_MAX_WAIT_MS;
   const sent = [];
   let retry = false;
-  for (const item of items.filter((i) => i.owner === session.owner && !i.failed)) {
+  let changed = false;
+  for (const item of items.filter((i) => i.owner === session.owner && stillWaiting(i) && fresh(i))) {
     const result = await postConsult(item, session.csrf);
-    if (result && (result.status === 200 || result.status === 201) && result.body) {
+    const outcome = queueVerdict(result);
+    if (outcome === "sent") {
       await inStore("consults", "readwrite", (s) => s.delete(item.client_key));
       sent.push({ client_key: item.client_key, url: result.body.url });
-    } else if (!result || result.status === 429 || result.status >= 500) {
-      retry = true;
+    } else if (outcome === "refused") {
+      // Never sent again; kept so the mentor's next page says what happened.
+      const reason = result.body && typeof result.body.error === "string" ? result.body.error : "";
+      const marked = { ...item, state: "refused", status: result.status, reason: reason.slice(0, 200) };
+      await inStore("consults", "readwrite", (s) => s.put(marked));
+      changed = true;
+    } else {
+      // Signed out: the next signed-in page sends it with a fresh token. Busy: try later.
+      retry = outcome === "retry";
       break;
-    } // 400/401/403: a stale token; the next signed-in page sends it with a fresh one
+    }
   }
   const windows = await self.clients.matchAll({ type: "window" });
-  for (const client of windows) client.postMessage({ type: "consult-queue", sent });
+  for (const client of windows) client.postMessage({ type: "consult-queue", sent, changed });
   if (retry) throw new Error("consult queue: retry later"); // the browser tries again later
 }
 

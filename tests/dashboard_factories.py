@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from mentor_app.consults.models import Case, Consult, ConsultMessage, ConsultOffer
+
+# The panel's zone in the tests (TestingConfig's PANEL_TIMEZONE): months begin there.
+PANEL = "Europe/Stockholm"
 
 # Distinctive strings that must never reach a report, a chart or a CSV.
 NOTE = "ZEBRA-NOTE-7731"
@@ -204,11 +208,11 @@ def seed_march(db, mentor_id: int, consultants: list[int], case_id: int | None =
     ]
     for index, spec in enumerate(rows):
         consult(db, mentor_id, base + timedelta(minutes=index), **spec)
-    # routine: the very first instant of the month counts
+    # routine: the very first instant of the month counts (the month of the panel's zone)
     consult(
         db,
         mentor_id,
-        datetime(2026, 3, 1, tzinfo=UTC),
+        datetime(2026, 3, 1, tzinfo=ZoneInfo(PANEL)),
         urgency="routine",
         topic="trauma-reminders",
         language="de",
@@ -221,6 +225,8 @@ def seed_march(db, mentor_id: int, consultants: list[int], case_id: int | None =
         helpful=True,
     )
     # outside the month on both sides
-    consult(db, mentor_id, datetime(2026, 2, 28, 23, 59, 59, tzinfo=UTC), urgency="urgent")
-    consult(db, mentor_id, datetime(2026, 4, 1, tzinfo=UTC), urgency="urgent")
+    consult(
+        db, mentor_id, datetime(2026, 2, 28, 23, 59, 59, tzinfo=ZoneInfo(PANEL)), urgency="urgent"
+    )
+    consult(db, mentor_id, datetime(2026, 4, 1, tzinfo=ZoneInfo(PANEL)), urgency="urgent")
     db.commit()

@@ -171,7 +171,7 @@ def test_metrics_page_validates_the_period(app, actors) -> None:  # type: ignore
     assert client.get("/dashboard/metrics").status_code == 200
     ok = client.get("/dashboard/metrics?start=2026-03-01&end=2026-03-31")
     assert ok.status_code == 200 and "How these figures are defined" in ok.text
-    assert "creation time, in UTC" in ok.text
+    assert "creation time, on the panel's calendar" in ok.text
     for query in (
         "start=2026-03-02&end=2026-03-01",
         "start=2024-01-01&end=2026-01-01",

@@ -77,6 +77,12 @@ def test_period_bounds() -> None:
     assert march is not None
     assert (march.first_day, march.last_day) == (date(2026, 3, 1), date(2026, 3, 31))
     assert march.end_at.isoformat() == "2026-04-01T00:00:00+00:00"
+    # On the panel's calendar: Stockholm's March starts at 23:00 UTC the day before and ends
+    # at 22:00 UTC (summer time since the 29th).
+    panel = m.parse_month("2026-03", "Europe/Stockholm")
+    assert panel is not None
+    assert panel.start_at.isoformat() == "2026-02-28T23:00:00+00:00"
+    assert panel.end_at.isoformat() == "2026-03-31T22:00:00+00:00"
     december = m.parse_month("2025-12")
     assert december is not None and december.last_day == date(2025, 12, 31)
     for bad in ("2026-13", "2026-00", "1999-12", "26-03", "2026-3", "", "2026-03\n", "2026-03x"):
@@ -91,7 +97,7 @@ def march(app, db, actors):  # type: ignore[no-untyped-def]
     mentor, _ = actors.create("mentor")
     consultants = [actors.create("consultant")[0] for _ in range(4)]
     f.seed_march(db, mentor, consultants)
-    return queries.compute(db, m.parse_month("2026-03"))
+    return queries.compute(db, m.parse_month("2026-03", f.PANEL))
 
 
 def test_counts_by_category(march: m.Metrics) -> None:
@@ -143,7 +149,7 @@ def test_consultant_load(march: m.Metrics) -> None:
 
 def test_guides_not_available_without_provider(app, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(m, "GUIDE_METRICS_PROVIDER", None)
-    figures = queries.compute(db, m.parse_month("2026-03"))
+    figures = queries.compute(db, m.parse_month("2026-03", f.PANEL))
     assert figures.guides is None
     table = next(t for t in rep.build_tables(figures, suppress=True) if t.id == "guides")
     assert not table.available
@@ -161,7 +167,7 @@ def test_guides_from_a_provider(app, db, monkeypatch) -> None:  # type: ignore[n
             return [m.GuideUsage("trauma-reminders", "Trauma reminders", 40, 12, 3)]
 
     monkeypatch.setattr(m, "GUIDE_METRICS_PROVIDER", Provider())
-    period = m.parse_month("2026-03")
+    period = m.parse_month("2026-03", f.PANEL)
     figures = queries.compute(db, period)
     assert calls == [(period.start_at, period.end_at, 10)]
     table = next(t for t in rep.build_tables(figures, suppress=True) if t.id == "guides")

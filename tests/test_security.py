@@ -9,7 +9,7 @@ from tests.conftest import csrf_from, csrf_token
 
 BASE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
 }
 
 

@@ -201,6 +201,7 @@ def set_disabled(
     user.is_disabled = disabled
     if disabled:
         end_all_sessions(session, now, user, "disabled")
+        _settle_standing(session, now, user, "disabled", force=False)
     audit.record(
         session,
         now,
@@ -223,6 +224,9 @@ def change_role(
     user.role = role
     # A new role may need two-factor or lose access: make the user sign in again.
     end_all_sessions(session, now, user, "role_changed")
+    if old != role:
+        # Whatever was offered to them in the old role no longer fits the new one.
+        _settle_standing(session, now, user, "role_changed", force=True)
     audit.record(
         session,
         now,
@@ -244,6 +248,15 @@ def check_password(
         return True
     audit.record(session, now, "login.failed", actor_id=user.id, ip=ip, details={"stage": stage})
     return False
+
+
+def _settle_standing(session: Session, now: datetime, user: User, why: str, force: bool) -> None:
+    """Consults follow a change of standing in the same transaction: offers withdrawn, held
+    consults back to routing (mentor_app/consults/standing.py)."""
+    from mentor_app.consults import standing
+
+    session.flush()
+    standing.settle(session, now, user.id, why=why, force=force)
 
 
 def change_password(

@@ -8,6 +8,10 @@
   only of consults they take part in (ones they accepted themselves after the coordinator step).
 
 Every view, on a page or through the API, is written to the audit log (no content in it).
+
+Standing is checked here, at the moment of every action, because every route comes through
+`get_consult_for`: a consultant who is suspended, unvetted, whose credential has lapsed or who
+left the pool gets a 403 that says why, for reading as for accepting (standing.py).
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import format_time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
-from mentor_app.consults import topics
+from mentor_app.consults import standing, topics
 from mentor_app.consults.models import Case, Consult, ConsultMessage, ConsultOffer
 from mentor_app.consults.vocab import (
     OFFER_STATE_LABELS,
@@ -58,9 +63,10 @@ class Access:
         return self.consult.consultant_id == self.user.id and self.consult.status == "accepted"
 
 
-def get_consult_for(session: Session, user: User, consult_id: int) -> Access:
-    """The consult as `user` may see it, or 404 (never 403: a stranger's consult does not
-    exist as far as they can tell)."""
+def get_consult_for(session: Session, user: User, consult_id: int, now: datetime) -> Access:
+    """The consult as `user` may see it at `now`, or 404 (a stranger's consult does not exist
+    as far as they can tell); 403 (`standing.NoStanding`) for a consultant whose standing no
+    longer allows taking part, whatever they were offered or handled before."""
     consult = session.get(Consult, consult_id)
     if consult is None:
         raise NotFound()
@@ -72,6 +78,8 @@ def get_consult_for(session: Session, user: User, consult_id: int) -> Access:
     if user.role == "mentor" and consult.mentor_id == user.id:
         return Access(consult, user, "mentor", None)
     if user.role == "consultant" and (offer is not None or consult.consultant_id == user.id):
+        if not standing.has_standing(session, user, now):
+            raise standing.NoStanding()
         return Access(consult, user, "consultant", offer)
     if user.role == "coordinator":
         return Access(consult, user, "coordinator", offer)
@@ -105,9 +113,10 @@ def is_overdue(consult: Consult, now: datetime) -> bool:
     )
 
 
-def summary(consult: Consult) -> dict:
-    """What any viewer may see: the request's shape, never its content."""
-    topic = topics.resolve(consult.topic)
+def summary(consult: Consult, session: Session | None = None) -> dict:
+    """What any viewer may see: the request's shape, never its content. With `session`, a
+    topic from a guide published in the app is named too (topics.py)."""
+    topic = topics.resolve(consult.topic, session)
     return {
         "id": consult.id,
         "url": f"/consults/{consult.id}",
@@ -129,8 +138,8 @@ def summary(consult: Consult) -> dict:
 def view_model(session: Session, access: Access, now: datetime) -> dict:
     """Every field this viewer may see, and the actions open to them."""
     consult = access.consult
-    data = summary(consult)
-    topic = topics.resolve(consult.topic)
+    data = summary(consult, session)
+    topic = topics.resolve(consult.topic, session)
     data["guide_url"] = f"/guides/{topic.slug}" if topic.has_guide else None
     data["actions"] = _actions(access)
     if access.relation == "mentor":
@@ -218,6 +227,8 @@ def _content(session: Session, access: Access) -> dict:
                 "author": names.get(m.author_id, "") if m.author_id else "",
                 "body": m.body,
                 "created_at": _iso(m.created_at),
+                # The viewer's clock, like every other time on the page (timeutil rule 2).
+                "time": format_time(m.created_at, "short"),
             }
             for m in messages
         ],

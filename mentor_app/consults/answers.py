@@ -28,6 +28,7 @@ from mentor_app.consults.routing import (
 from mentor_app.consults.vocab import DECLINE_REASONS
 from mentor_app.notifications.services import cancel_pending
 from mentor_app.pool.models import ConsultantProfile
+from mentor_app.pool.queries import routable_ids_query
 
 
 def _open_consults(session: Session, user_id: int) -> int:
@@ -43,7 +44,13 @@ def _open_consults(session: Session, user_id: int) -> int:
 
 def accept(session: Session, now: datetime, consult: Consult, user_id: int, role: str) -> None:
     """Exactly one accept: the consult moves from open to accepted for whoever's conditional
-    UPDATE commits first; everyone after that finds it no longer open (409)."""
+    UPDATE commits first; everyone after that finds it no longer open (409).
+
+    The consult's row lock comes first: a withdrawal (a suspension, a cancel) that holds it is
+    then fully committed before the UPDATE below reads the offer and the standing, rather than
+    seen half-way (PostgreSQL re-checks only the updated row after a lock wait, not the
+    statement's subqueries)."""
+    lock(session, consult.id)
     if role == "consultant":
         limit = session.scalar(
             select(ConsultantProfile.open_consult_limit).where(ConsultantProfile.user_id == user_id)
@@ -58,9 +65,16 @@ def accept(session: Session, now: datetime, consult: Consult, user_id: int, role
         ConsultOffer.consultant_id == user_id,
         ConsultOffer.state == OFFERED,
     )
+    conditions = [Consult.id == consult.id, Consult.status == OPEN, holds_offer]
+    if role == "consultant":
+        # Standing as it is when this statement runs (not when the page was read): a
+        # suspension committed a moment ago makes this a 409, never an accept.
+        conditions.append(
+            routable_ids_query(now).where(ConsultantProfile.user_id == user_id).exists()
+        )
     result = session.execute(
         update(Consult)
-        .where(Consult.id == consult.id, Consult.status == OPEN, holds_offer)
+        .where(*conditions)
         .values(
             status=ConsultStatus.ACCEPTED.value,
             consultant_id=user_id,

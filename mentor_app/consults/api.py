@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import format_time
 from flask_login import current_user, login_required
 
 from mentor_app.consults import access, live, services
@@ -120,7 +121,7 @@ def _state(seen: access.Access, status: int = 200, **extra: Any):  # type: ignor
 
 
 def _get(consult_id: int) -> access.Access:
-    return access.get_consult_for(db_session(), current_user, consult_id)
+    return access.get_consult_for(db_session(), current_user, consult_id, now())
 
 
 # --- collection -----------------------------------------------------------------------------
@@ -165,7 +166,7 @@ def index():  # type: ignore[no-untyped-def]
     status = request.args.get("status") or None
     if status is not None and status not in STATUSES:
         raise BadInput("Unknown status.")
-    items = live.mine(db_session(), current_user, status)
+    items = live.mine(db_session(), current_user, now(), status)
     return jsonify({"consults": items})
 
 
@@ -179,6 +180,7 @@ def open_consults():  # type: ignore[no-untyped-def]
     return jsonify(
         {
             "now": at.isoformat(),
+            "now_time": format_time(at, "medium"),  # the reader's clock, as on the page
             "consults": rows,
             "overdue": sum(1 for r in rows if r["overdue"]),
         }

@@ -91,7 +91,8 @@ def _case_page(case: Case, status: int = 200, form: ExclusionForm | None = None)
     # Which consults concern which case is content: the case manager sees the list, a
     # coordinator only how many there were.
     of_case = cases.consults_of_case(session, case.id)
-    consults = [summary(c) for c in of_case] if current_user.id == case.mentor_id else []
+    mine = current_user.id == case.mentor_id
+    consults = [summary(c, session) for c in of_case] if mine else []
     manager = session.get(User, case.mentor_id)
     return (
         render_template(

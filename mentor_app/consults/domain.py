@@ -74,7 +74,7 @@ def _home_data() -> dict[str, Any]:
         if current_user.role == "mentor":
             return live.mentor_home(db_session(), current_user)
         if current_user.role == "consultant":
-            return live.consultant_home(db_session(), current_user)
+            return live.consultant_home(db_session(), current_user, now())
         return live.coordinator_home(db_session(), now())
 
     return {"consults_home": consults_home}

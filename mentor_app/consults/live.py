@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
+from mentor_app.consults import standing
 from mentor_app.consults.access import OVERDUE_AFTER, is_overdue, offer_rows, summary
 from mentor_app.consults.models import Consult, ConsultOffer
 from mentor_app.consults.vocab import DECLINE_REASONS, wave_label
@@ -16,9 +17,11 @@ from mentor_app.consults.vocab import DECLINE_REASONS, wave_label
 LIST_LIMIT = 100
 
 
-def mine(session: Session, user: User, status: str | None = None) -> list[dict]:
-    """GET /api/consults: the mentor's own, the consultant's offered and taken, or (for
-    coordinators) every consult, newest first."""
+def mine(session: Session, user: User, now: datetime, status: str | None = None) -> list[dict]:
+    """GET /api/consults: the mentor's own, the consultant's offered and taken (none while
+    they lack standing: access.py), or (for coordinators) every consult, newest first."""
+    if user.role == "consultant" and not standing.has_standing(session, user, now):
+        return []
     query = select(Consult)
     if user.role == "mentor":
         query = query.where(Consult.mentor_id == user.id)
@@ -28,7 +31,7 @@ def mine(session: Session, user: User, status: str | None = None) -> list[dict]:
     if status:
         query = query.where(Consult.status == status)
     consults = session.scalars(query.order_by(Consult.created_at.desc()).limit(LIST_LIMIT)).all()
-    items = [summary(c) for c in consults]
+    items = [summary(c, session) for c in consults]
     if user.role == "consultant":
         states = dict(
             session.execute(
@@ -58,7 +61,7 @@ def open_list(session: Session, now: datetime) -> list[dict]:
     )
     rows = []
     for consult in consults:
-        item = summary(consult)
+        item = summary(consult, session)
         mine = offers.get(consult.id, [])
         item.update(
             {
@@ -112,10 +115,12 @@ def mentor_home(session: Session, user: User) -> list[dict]:
         .order_by(Consult.created_at.desc())
         .limit(10)
     ).all()
-    return [summary(c) for c in consults]
+    return [summary(c, session) for c in consults]
 
 
-def consultant_home(session: Session, user: User) -> dict:
+def consultant_home(session: Session, user: User, now: datetime) -> dict:
+    if not standing.has_standing(session, user, now):
+        return {"offered": [], "handling": [], "no_standing": True}
     offered = session.scalars(
         select(Consult)
         .join(ConsultOffer, ConsultOffer.consult_id == Consult.id)
@@ -132,7 +137,10 @@ def consultant_home(session: Session, user: User) -> dict:
         .where(Consult.consultant_id == user.id, Consult.status == "accepted")
         .order_by(Consult.accepted_at)
     ).all()
-    return {"offered": [summary(c) for c in offered], "handling": [summary(c) for c in handling]}
+    return {
+        "offered": [summary(c, session) for c in offered],
+        "handling": [summary(c, session) for c in handling],
+    }
 
 
 def coordinator_home(session: Session, now: datetime) -> dict:

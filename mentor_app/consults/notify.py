@@ -27,10 +27,10 @@ colleague" replaces the offer); the thread's messages collapse under `consult-<i
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.consults import topics
 from mentor_app.consults.models import Consult
 from mentor_app.consults.policy import WaveTiming
@@ -39,7 +39,17 @@ from mentor_app.notifications.models import PushUrgency
 from mentor_app.notifications.services import Message, cancel_pending, enqueue
 
 OFFER_KINDS = ("consult.offer", "consult.assigned")
+THREAD_KINDS = ("consult.message",)
 URGENCY_WORDS = {"urgent": "Urgent", "soon": "Soon", "routine": "Routine"}
+
+
+def N_(text: str) -> str:
+    """Marks a notification text for extraction into the catalogues without translating it
+    here: the text must be rendered in the recipient's language, not in the language of the
+    request that caused it."""
+    return text
+
+
 FOLLOW_UP_HOUR = time(8, 0)
 
 
@@ -51,13 +61,13 @@ def _url(consult: Consult) -> str:
     return f"/consults/{consult.id}"
 
 
-def summary_line(consult: Consult) -> str:
+def summary_line(consult: Consult, session: Session | None = None) -> str:
     """'Urgent · Swedish · bereavement': all a lock screen may say about a request."""
     return " · ".join(
         (
             URGENCY_WORDS.get(consult.urgency, consult.urgency),
             language_name(consult.language),
-            topics.resolve(consult.topic).label,
+            topics.resolve(consult.topic, session).label,
         )
     )
 
@@ -125,7 +135,7 @@ def offer(
         consultant_id,
         "consult.assigned" if assigned else "consult.offer",
         title,
-        summary_line(consult),
+        summary_line(consult, session),
         f"offer:{_stamp(offered_at)}:{consult.urgency}",
         urgency=_push_urgency(consult),
         ttl=timing.coordinators_after,
@@ -153,6 +163,7 @@ def offer_closed(
         "cancelled": ("Request withdrawn", "The mentor no longer needs this consult."),
         "changed": ("Request withdrawn", "This request was changed and no longer fits you."),
         "excluded": ("Request withdrawn", "This request is no longer offered to you."),
+        "standing": ("Request withdrawn", "This request is no longer offered to you."),
     }
     title, body = titles[why]
     _send(
@@ -212,7 +223,7 @@ def coordinators(session: Session, now: datetime, consult: Consult, user_ids: li
             user_id,
             "consult.coordinators",
             "Unanswered consult request",
-            summary_line(consult),
+            summary_line(consult, session),
             f"coordinators:{_stamp(consult.routing_started_at or now)}",
             urgency=_push_urgency(consult),
             ttl=timedelta(hours=12),
@@ -229,6 +240,23 @@ def released(session: Session, now: datetime, consult: Consult) -> None:
         "Your consult was handed back",
         "We are finding another consultant for you.",
         f"released:{_stamp(now)}",
+        urgency=_push_urgency(consult),
+        ttl=timedelta(hours=1),
+    )
+
+
+def handler_left(session: Session, now: datetime, consult: Consult) -> None:
+    """The consultant handling it can no longer take part (their standing changed): the
+    consult is being offered again."""
+    _send(
+        session,
+        now,
+        consult,
+        consult.mentor_id,
+        "consult.released",
+        N_("Your consultant can no longer take part"),
+        N_("We are finding another consultant for you."),
+        f"left:{_stamp(now)}",
         urgency=_push_urgency(consult),
         ttl=timedelta(hours=1),
     )
@@ -267,11 +295,7 @@ def closed(session: Session, now: datetime, consult: Consult) -> None:
 
 def follow_up_due(on: date, tz_name: str, now: datetime) -> datetime:
     """08:00 on the follow-up day in the user's zone, or now if that has passed."""
-    try:
-        zone = ZoneInfo(tz_name)
-    except (KeyError, ValueError):
-        zone = ZoneInfo("UTC")
-    return max(now, datetime.combine(on, FOLLOW_UP_HOUR, tzinfo=zone))
+    return max(now, timeutil.at_local(on, FOLLOW_UP_HOUR, tz_name))
 
 
 def follow_up(

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, time, timedelta
 
+from mentor_app import timeutil
 from mentor_app.pool.policy import in_quiet_hours
 
 # --- wave timings -----------------------------------------------------------------------------
@@ -143,22 +143,16 @@ OVER_SOFT_CAP = "over_soft_cap"
 OVERRIDABLE = frozenset({NOT_ON_CALL, AT_LIMIT, RESTING, QUIET_HOURS, OVER_SOFT_CAP})
 
 
-def local_today(now: datetime, tz_name: str) -> date:
-    try:
-        return now.astimezone(ZoneInfo(tz_name)).date()
-    except (KeyError, ValueError):  # an unknown zone never blocks routing: judge by UTC
-        return now.date()
-
-
 def _expired(expires_on: date, tz_name: str, now: datetime) -> bool:
-    """Expired in the consultant's own zone. Every zone's date is within a day of UTC's, so
-    only an expiry date next to today needs the zone (most do not: this runs per candidate)."""
-    utc_today = now.date()
+    """Expired in the consultant's own zone (timeutil.credential_lapses_at, the same instant
+    the pool's queries and the coverage grid use). Every zone's date is within a day of UTC's,
+    so only an expiry date next to today needs the zone (this runs per candidate)."""
+    utc_today = now.astimezone(UTC).date()
     if expires_on > utc_today + timedelta(days=1):
         return False
     if expires_on < utc_today - timedelta(days=1):
         return True
-    return expires_on < local_today(now, tz_name)
+    return not timeutil.credential_valid(expires_on, tz_name, now)
 
 
 def hard_reasons(c: Candidate, req: Request) -> list[str]:

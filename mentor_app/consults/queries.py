@@ -17,8 +17,10 @@ For routing, what SQL can judge cheaply goes in the WHERE clause; the pure polic
 rest. For a coordinator's direct offer nothing is filtered, so the page can say why someone
 does not fit.
 
-Dates: the credential's expiry is judged in the consultant's own time zone (policy.py); the
-monthly soft cap counts consults accepted since the first of the month in UTC.
+Dates (mentor_app/timeutil.py): the credential's expiry is judged in the consultant's own time
+zone, through the stored instant it lapses (the same one the pool's queries and the coverage
+grid read); the monthly soft cap counts consults accepted since the month began in the panel's
+zone (`PANEL_TIMEZONE`), the months of the monthly report.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, case, exists, func, literal, literal_column, null, or_, select, union
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.consults import policy
 from mentor_app.consults.models import CaseExclusion, Consult, ConsultOffer
@@ -67,8 +70,7 @@ class ConsultFacts:
 
 
 def month_start(now: datetime) -> datetime:
-    start = now.astimezone(UTC)
-    return start.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return timeutil.month_start(now, timeutil.panel_zone())
 
 
 # The profile row `_with_facts` reads, in this order (unpacked positionally there).
@@ -151,12 +153,11 @@ def routing_candidates(
         .where(
             p.user_id.in_(select(on_call.c[0])),
             p.vetting_state == VettingState.ACTIVE.value,
+            # Vetted by a coordinator or provisioned by the operator: the pool's own rule.
+            or_(p.vetted_at.is_not(None), p.vetted_by_operator),
             or_(p.paused_until.is_(None), p.paused_until <= now),
-            # A coarse cut; the policy judges expiry exactly, in the consultant's own zone.
-            or_(
-                p.credential_expires_on.is_(None),
-                p.credential_expires_on >= (now - timedelta(days=1)).date(),
-            ),
+            # The credential has not lapsed (its expiry date in the consultant's own zone).
+            or_(p.credential_lapses_at.is_(None), p.credential_lapses_at > now),
         )
     )
     rows = session.execute(query).all()
@@ -174,7 +175,11 @@ def all_candidates(
     found = session.execute(
         select(
             p.user_id,
-            p.vetting_state,
+            # Active but never vetted is not active (the pool's routable rule).
+            case(
+                (or_(p.vetted_at.is_not(None), p.vetted_by_operator), p.vetting_state),
+                else_=literal(VettingState.VETTED.value),
+            ).label("vetting_state"),
             User.is_disabled,
             User.display_name,
             p.timezone,

@@ -147,7 +147,7 @@ def ranked_candidates(
     everyone fresh, in continuity and expertise order (a wider wave offers to all of them at
     once, so their fair-load order does not matter and is not computed)."""
     facts = queries.ConsultFacts.of(consult)
-    expertise = topics.resolve(consult.topic).expertise
+    expertise = topics.resolve(consult.topic, session).expertise
     candidates = queries.routing_candidates(session, facts, now, expertise, offer_states)
     eligible = policy.eligible(candidates, policy.Request(consult.urgency, now))
     if top is None:
@@ -308,7 +308,7 @@ def assignable_candidates(
 ) -> dict[int, tuple[policy.Candidate, str]]:
     """Every consultant with the facts a coordinator's direct offer is judged by."""
     facts = queries.ConsultFacts.of(consult)
-    expertise = topics.resolve(consult.topic).expertise
+    expertise = topics.resolve(consult.topic, session).expertise
     return {
         c.consultant_id: (c, name)
         for c, name in queries.all_candidates(session, facts, now, expertise)

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
 from mentor_app.consults import answers, cases, details, notify, routing, topics
@@ -34,12 +35,6 @@ DetailsChange = details.DetailsChange
 update_details = details.update_details
 
 FOLLOW_UP_HORIZON = timedelta(days=366)
-
-
-def _check_topic(slug: str) -> str:
-    if topics.get(slug) is None:
-        raise Invalid("Unknown topic.")
-    return slug
 
 
 # --- the request ----------------------------------------------------------------------------
@@ -117,7 +112,9 @@ def _new_consult_values(
 ) -> dict[str, object]:
     """The checked columns of a new consult (raises Invalid on bad input)."""
     details.check_urgency(urgency)
-    _check_topic(topic)
+    # Every published guide is a topic; an unknown or withdrawn one becomes "general": the
+    # tap is never refused over its topic (topics.py).
+    topic = topics.resolve(topic, session).slug
     note = details.clean_note(note)
     case = None
     if case_code:
@@ -258,6 +255,13 @@ def post_message(
     return message
 
 
+def follow_up_allowed(day: date, now: datetime, zone: str) -> bool:
+    """From today to a year ahead, "today" being the closing consultant's, in the zone their
+    pages show (mentor_app/timeutil.py, rule 2)."""
+    today = timeutil.local_today(now, zone)
+    return today <= day <= today + FOLLOW_UP_HORIZON
+
+
 @dataclass(frozen=True)
 class CloseInput:
     outcome: str
@@ -276,8 +280,8 @@ def close(
         raise Invalid(f"A summary is at most {SUMMARY_MAX} characters.")
     if data.client_agreed is not None and data.outcome != "see_client":
         raise Invalid("Whether the client agreed applies to 'recommends seeing the client'.")
-    if data.follow_up_on is not None and not (
-        now.date() <= data.follow_up_on <= (now + FOLLOW_UP_HORIZON).date()
+    if data.follow_up_on is not None and not follow_up_allowed(
+        data.follow_up_on, now, consultant.timezone
     ):
         raise Invalid("A follow-up date is from today to a year ahead.")
     result = session.execute(

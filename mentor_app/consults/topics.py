@@ -1,9 +1,16 @@
 """Consult topics: "general", or the slug of the guide the mentor came from.
 
-Read from the guide files' front matter (mentor_app/content/*.md, through the guides' loader),
-which every deployment ships, so routing knows a topic's label and the expertise tags that fit
-it without a query on the guides' tables. Domains that add guides elsewhere can add a provider to
-`TOPIC_PROVIDERS` (`() -> dict[slug, Topic]`).
+Every published guide is a topic, wherever it was written: with a database session, a slug is
+looked up among the guides (one query per slug and session, remembered in `session.info`), so a
+guide a coordinator created and published in the app is a topic the moment it is published. A
+guide that exists but is not published (a draft, or one withdrawn from readers) is no topic.
+Slugs the database does not know fall back to the guide files' front matter
+(mentor_app/content/*.md, through the guides' loader), which every deployment ships: the same
+answer before the first `playbooks-sync`, and in code with no session at hand. Domains that add
+topics elsewhere can add a provider to `TOPIC_PROVIDERS` (`() -> dict[slug, Topic]`).
+
+`resolve` never fails: an unknown or withdrawn topic becomes "general", so a one-tap request is
+never lost over its topic.
 """
 
 from __future__ import annotations
@@ -13,6 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 GENERAL = "general"
@@ -62,12 +72,54 @@ def all_topics() -> dict[str, Topic]:
     return topics
 
 
-def get(slug: str | None) -> Topic | None:
-    if not slug:
+_MISSING = object()
+
+
+def _published(session: Session, slug: str) -> Topic | object | None:
+    """The published guide `slug` as a topic; None if the guide exists unpublished; _MISSING
+    if the database has no such guide."""
+    cache = session.info.setdefault("consult_topics", {})
+    if slug not in cache:
+        from mentor_app.playbooks.models import Guide
+
+        row = session.execute(
+            select(
+                Guide.topic,
+                Guide.title,
+                Guide.short_title,
+                Guide.expertise,
+                Guide.current_revision_id,
+            ).where(Guide.slug == slug)
+        ).first()
+        if row is None:
+            cache[slug] = _MISSING
+        elif row.current_revision_id is None:
+            cache[slug] = None
+        else:
+            expertise = row.expertise if isinstance(row.expertise, list) else []
+            cache[slug] = Topic(
+                slug=slug,
+                label=(row.topic or slug.replace("-", " "))[:40],
+                title=(row.short_title or row.title or slug)[:200],
+                expertise=tuple(str(tag) for tag in expertise),
+            )
+    return cache[slug]
+
+
+def get(slug: str | None, session: Session | None = None) -> Topic | None:
+    """The topic `slug` names, or None. With `session`, published guides decide (see above)."""
+    if not isinstance(slug, str) or len(slug) > 80 or not SLUG_RE.match(slug):
         return None
+    if slug == GENERAL:
+        return GENERAL_TOPIC
+    if session is not None:
+        found = _published(session, slug)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
     return all_topics().get(slug)
 
 
-def resolve(slug: str | None) -> Topic:
-    """The topic for a one-tap start: an unknown slug never loses the tap, it becomes general."""
-    return get(slug) or GENERAL_TOPIC
+def resolve(slug: str | None, session: Session | None = None) -> Topic:
+    """The topic for a one-tap start: an unknown or withdrawn slug never loses the tap, it
+    becomes general."""
+    return get(slug, session) or GENERAL_TOPIC

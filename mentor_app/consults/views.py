@@ -46,7 +46,7 @@ def _refused(err: ConsultError, consult_id: int | None = None):  # type: ignore[
 @bp.route("/start", methods=["GET", "POST"])
 @roles_required("mentor")
 def start():  # type: ignore[no-untyped-def]
-    topic = topics.resolve(request.args.get("topic") or request.form.get("topic"))
+    topic = topics.resolve(request.args.get("topic") or request.form.get("topic"), db_session())
     form = StartForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -77,7 +77,7 @@ def start():  # type: ignore[no-untyped-def]
 def index():  # type: ignore[no-untyped-def]
     if current_user.role == "coordinator":
         return redirect(url_for("consults.open_list"))
-    items = live.mine(db_session(), current_user)
+    items = live.mine(db_session(), current_user, now())
     return render_template("consults/index.html", items=items)
 
 
@@ -86,7 +86,7 @@ def index():  # type: ignore[no-untyped-def]
 def open_list():  # type: ignore[no-untyped-def]
     at = now()
     rows = live.open_list(db_session(), at)
-    recent = live.mine(db_session(), current_user)[:30]
+    recent = live.mine(db_session(), current_user, at)[:30]
     return render_template("consults/open.html", rows=rows, recent=recent, now=at)
 
 
@@ -151,7 +151,7 @@ def _page(seen: access.Access, status: int = 200, **forms):  # type: ignore[no-u
 @bp.get("/<int:consult_id>")
 @login_required
 def detail(consult_id: int):  # type: ignore[no-untyped-def]
-    seen = access.get_consult_for(db_session(), current_user, consult_id)
+    seen = access.get_consult_for(db_session(), current_user, consult_id, now())
     access.record_view(db_session(), now(), seen, "page", client_ip())
     return _page(seen)
 
@@ -165,7 +165,7 @@ def _done(consult_id: int, message: str | None = None, anchor: str = ""):  # typ
 @bp.post("/<int:consult_id>/details")
 @login_required
 def details(consult_id: int):  # type: ignore[no-untyped-def]
-    seen = access.get_consult_for(db_session(), current_user, consult_id)
+    seen = access.get_consult_for(db_session(), current_user, consult_id, now())
     if seen.relation != "mentor":
         abort(403)
     form = _details_form(seen)
@@ -194,7 +194,7 @@ def details(consult_id: int):  # type: ignore[no-untyped-def]
 
 def _act(consult_id: int, check, action, done_message: str, anchor: str = ""):  # type: ignore[no-untyped-def]
     """A one-button action: visible to this user, allowed by `check`, CSRF-checked."""
-    seen = access.get_consult_for(db_session(), current_user, consult_id)
+    seen = access.get_consult_for(db_session(), current_user, consult_id, now())
     if not check(seen):
         abort(403)
     if not ActionForm().validate_on_submit():
@@ -248,7 +248,7 @@ def cancel(consult_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<int:consult_id>/decline")
 @login_required
 def decline(consult_id: int):  # type: ignore[no-untyped-def]
-    seen = access.get_consult_for(db_session(), current_user, consult_id)
+    seen = access.get_consult_for(db_session(), current_user, consult_id, now())
     if not _holds_offer(seen):
         abort(403)
     form = DeclineForm()
@@ -272,7 +272,7 @@ def decline(consult_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<int:consult_id>/messages")
 @login_required
 def message(consult_id: int):  # type: ignore[no-untyped-def]
-    seen = access.get_consult_for(db_session(), current_user, consult_id)
+    seen = access.get_consult_for(db_session(), current_user, consult_id, now())
     if current_user.id not in (seen.consult.mentor_id, seen.consult.consultant_id):
         abort(403)
     form = MessageForm()
@@ -288,7 +288,7 @@ def message(consult_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<int:consult_id>/close")
 @login_required
 def close(consult_id: int):  # type: ignore[no-untyped-def]
-    seen = access.get_consult_for(db_session(), current_user, consult_id)
+    seen = access.get_consult_for(db_session(), current_user, consult_id, now())
     if seen.consult.consultant_id != current_user.id:
         abort(403)
     form = CloseForm()
@@ -314,7 +314,7 @@ def close(consult_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<int:consult_id>/rate")
 @login_required
 def rate(consult_id: int):  # type: ignore[no-untyped-def]
-    seen = access.get_consult_for(db_session(), current_user, consult_id)
+    seen = access.get_consult_for(db_session(), current_user, consult_id, now())
     if seen.relation != "mentor":
         abort(403)
     form = RateForm()
@@ -331,7 +331,7 @@ def rate(consult_id: int):  # type: ignore[no-untyped-def]
 @roles_required("coordinator")
 def assign(consult_id: int):  # type: ignore[no-untyped-def]
     session, at = db_session(), now()
-    seen = access.get_consult_for(session, current_user, consult_id)
+    seen = access.get_consult_for(session, current_user, consult_id, at)
     form = AssignForm()
     status = 200
     if request.method == "POST":

@@ -1,4 +1,6 @@
-"""Worker steps: advance consults whose next routing step is due; send follow-up reminders.
+"""Worker steps: advance consults whose next routing step is due; send follow-up reminders;
+settle the standing nobody changed by hand (a credential that lapsed at midnight in the
+consultant's zone, an operator's edit).
 
 Claiming: on PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED, so two workers take
 disjoint batches; on every database each consult then moves with a conditional UPDATE naming
@@ -9,13 +11,13 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
-from mentor_app.consults import notify, routing
+from mentor_app.consults import notify, routing, standing
 from mentor_app.consults.models import Consult
 from mentor_app.errors import log_unexpected
 from mentor_app.worker.loop import register
@@ -58,12 +60,18 @@ def advance_due(session: Session, now: datetime) -> int:
     return moved
 
 
+def reminder_horizon(now: datetime) -> date:
+    """The latest follow-up day whose reminders are queued at `now`: the UTC date a day
+    ahead, which every zone's 08:00 on that day comes after (UTC+14 included)."""
+    return (now + timedelta(days=1)).astimezone(UTC).date()
+
+
 @register("consults-follow-up", every=60.0)
 def follow_up_reminders(session: Session, now: datetime) -> int:
     """Queues each agreed follow-up's reminders once, due at 08:00 on the day in each
     person's own time zone (the day is taken from UTC plus one, so zones ahead of UTC get
     theirs on time)."""
-    horizon = (now + timedelta(days=1)).date()
+    horizon = reminder_horizon(now)
     query = (
         select(Consult.id)
         .where(
@@ -89,9 +97,26 @@ def follow_up_reminders(session: Session, now: datetime) -> int:
         assert consult is not None and consult.follow_up_on is not None
         for user_id in (consult.mentor_id, consult.consultant_id):
             user = session.get(User, user_id) if user_id else None
-            if user is None:
-                continue
+            if user is None or not standing.has_standing(session, user, now):
+                continue  # they could not open the consult it reminds them of
             due = notify.follow_up_due(consult.follow_up_on, user.timezone, now)
             notify.follow_up(session, now, consult, user.id, due)
         sent += 1
     return sent
+
+
+@register("consults-standing", every=60.0)
+def settle_lost_standing(session: Session, now: datetime) -> int:
+    """Whoever holds a standing offer or handles a consult without standing any more loses
+    them (consults/standing.py): credential expiry is a time event, not anyone's action. The
+    routing query stops offering at the lapse instant itself and the access check refuses any
+    action from then on; this step withdraws what they still hold, within a minute. Each
+    consult is locked and its state re-read, so two workers settle it once."""
+    settled = 0
+    for user_id in standing.holders_without_standing(session, now):
+        try:
+            with session.begin_nested():
+                settled += 1 if standing.settle(session, now, user_id, why="standing") else 0
+        except Exception:
+            log.exception("settling the standing of user %s failed", user_id)
+    return settled

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify
+from flask_babel import format_time
 from flask_login import current_user
 
 from mentor_app.dashboard import live as live_view
@@ -23,6 +24,8 @@ bp = Blueprint("dashboard_api", __name__, url_prefix="/api/dashboard")
 def as_json(live: live_view.Live) -> dict[str, Any]:
     return {
         "now": live.now.isoformat(),
+        # On the reader's clock, as the page it updates (not the phone's own zone).
+        "now_time": format_time(live.now, "medium"),
         "open_total": live.open_total,
         "open_by_age": live.open_by_age,
         "waiting_past_first_wave": live.waiting_past_first_wave,

@@ -21,7 +21,7 @@ from mentor_app.audit import services as audit
 from mentor_app.dashboard import auditlog
 from mentor_app.db import db_session
 from mentor_app.security import roles_required
-from mentor_app.web import client_ip, now
+from mentor_app.web import client_ip, now, viewer_zone
 
 bp = Blueprint("audit_log", __name__, url_prefix="/audit")
 FILTER_FIELDS = ("user", "object_type", "object_id", "action", "date_from", "date_to")
@@ -36,7 +36,7 @@ class VerifyForm(FlaskForm):
 @roles_required("coordinator")
 def index():  # type: ignore[no-untyped-def]
     session = db_session()
-    criteria, errors = auditlog.parse_filter(session, request.args)
+    criteria, errors = auditlog.parse_filter(session, request.args, viewer_zone())
     page = auditlog.parse_page(request.args.get("page"))
     entries, has_next = auditlog.page_of(session, criteria, page)
     kept = {k: request.args[k][:254] for k in FILTER_FIELDS if request.args.get(k)}
@@ -56,7 +56,7 @@ def index():  # type: ignore[no-untyped-def]
 @roles_required("coordinator")
 def export():  # type: ignore[no-untyped-def]
     session = db_session()
-    criteria, errors = auditlog.parse_filter(session, request.args)
+    criteria, errors = auditlog.parse_filter(session, request.args, viewer_zone())
     if errors:
         abort(400)
     body, count, truncated = auditlog.export_csv(session, criteria)

@@ -9,12 +9,13 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.accounts.services import find_user_by_email
 from mentor_app.audit.models import AuditEvent
@@ -37,16 +38,20 @@ class AuditFilter:
     action: str | None = None  # the action or its beginning ("consult." = every consult action)
     date_from: date | None = None
     date_to: date | None = None  # inclusive
+    zone: str = "UTC"  # the days above are days of this zone: the viewer's (timeutil.py)
 
     def as_details(self) -> dict[str, object]:
         """For the audit row of an export: the filter's values (all validated codes)."""
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items()}
 
 
-def parse_filter(session: Session, args: Mapping[str, str]) -> tuple[AuditFilter, list]:
-    """Validate query parameters. Bad ones are dropped and reported, never passed on."""
+def parse_filter(
+    session: Session, args: Mapping[str, str], zone: str = "UTC"
+) -> tuple[AuditFilter, list]:
+    """Validate query parameters. Bad ones are dropped and reported, never passed on. Dates
+    are days of `zone` (the viewer's)."""
     errors: list = []
-    values: dict[str, object] = {}
+    values: dict[str, object] = {"zone": zone}
     user = (args.get("user") or "").strip()
     if user:
         values["user_id"] = _user_id(session, user, errors)
@@ -124,9 +129,9 @@ def _query(criteria: AuditFilter) -> Select:
     if criteria.action:
         query = query.where(AuditEvent.action.startswith(criteria.action, autoescape=True))
     if criteria.date_from:
-        query = query.where(AuditEvent.at >= datetime.combine(criteria.date_from, time.min, UTC))
+        query = query.where(AuditEvent.at >= timeutil.day_start(criteria.date_from, criteria.zone))
     if criteria.date_to:
-        end = datetime.combine(criteria.date_to + timedelta(days=1), time.min, UTC)
+        end = timeutil.day_start(criteria.date_to + timedelta(days=1), criteria.zone)
         query = query.where(AuditEvent.at < end)
     return query.order_by(AuditEvent.id.desc())
 

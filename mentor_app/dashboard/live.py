@@ -19,7 +19,8 @@ from mentor_app.accounts.models import User
 from mentor_app.consults.models import Consult
 from mentor_app.dashboard import metrics as m
 from mentor_app.notifications.reachability import Reach, reachability_for
-from mentor_app.pool.models import ConsultantProfile, VettingState
+from mentor_app.pool.models import ConsultantProfile
+from mentor_app.pool.queries import routable_conditions
 
 REACH_LABELS = {
     Reach.NO_DEVICE.value: _l("no device"),
@@ -184,13 +185,11 @@ def _oldest_open(session: Session, now: datetime) -> list[OpenConsult]:
 
 
 def _pool(session: Session, live: Live) -> None:
+    # Consultants in standing now (the routable rule: also vetted, credential not lapsed).
     active = session.execute(
         select(User.id, User.display_name)
         .join(ConsultantProfile, ConsultantProfile.user_id == User.id)
-        .where(
-            ConsultantProfile.vetting_state == VettingState.ACTIVE.value,
-            User.is_disabled.is_(False),
-        )
+        .where(*routable_conditions(live.now))
         .order_by(User.display_name, User.id)
     ).all()
     live.active_consultants = len(active)

@@ -14,12 +14,13 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.validation import date_in_range, range_message
 
 URGENCIES = ("urgent", "soon", "routine")
@@ -40,8 +41,9 @@ ALL = "all"
 
 DEFINITIONS = {
     "belongs": _l(
-        "A consult belongs to the period in which it was requested (its creation time, in UTC), "
-        "whatever happened to it later."
+        "A consult belongs to the period in which it was requested (its creation time, on the "
+        "panel's calendar: days begin at midnight in the panel's time zone), whatever happened "
+        "to it later."
     ),
     "accept": _l(
         "Time to accept: from the request to the moment a consultant accepted it, over the "
@@ -74,30 +76,34 @@ class PeriodError(ValueError):
 
 @dataclass(frozen=True)
 class Period:
+    """Whole days of `zone`'s calendar (the panel's, `PANEL_TIMEZONE`, on the pages)."""
+
     first_day: date
     last_day: date  # inclusive
+    zone: str = "UTC"
 
     @property
     def start_at(self) -> datetime:
-        return datetime.combine(self.first_day, time.min, tzinfo=UTC)
+        return timeutil.day_start(self.first_day, self.zone)
 
     @property
     def end_at(self) -> datetime:
-        """Exclusive: midnight UTC after the last day."""
-        return datetime.combine(self.last_day + timedelta(days=1), time.min, tzinfo=UTC)
+        """Exclusive: the midnight in `zone` after the last day."""
+        return timeutil.day_start(self.last_day + timedelta(days=1), self.zone)
 
     @property
     def days(self) -> int:
         return (self.last_day - self.first_day).days + 1
 
 
-def parse_period(start: str | None, end: str | None) -> Period:
-    """ISO dates (YYYY-MM-DD), start <= end, at most MAX_PERIOD_DAYS days, both inclusive."""
+def parse_period(start: str | None, end: str | None, zone: str = "UTC") -> Period:
+    """ISO dates (YYYY-MM-DD), start <= end, at most MAX_PERIOD_DAYS days, both inclusive, as
+    days of `zone`."""
     first = _iso_date(start, "start")
     last = _iso_date(end, "end")
     if first > last:
         raise PeriodError(_l("The start date must not be after the end date."))
-    period = Period(first, last)
+    period = Period(first, last, zone)
     if period.days > MAX_PERIOD_DAYS:
         raise PeriodError(_l("Choose at most %(days)s days.", days=MAX_PERIOD_DAYS))
     return period
@@ -120,8 +126,8 @@ def _iso_date(text: str | None, name: str) -> date:
     return day
 
 
-def parse_month(text: str) -> Period | None:
-    """'YYYY-MM' -> the whole month; None when it is not a real month."""
+def parse_month(text: str, zone: str = "UTC") -> Period | None:
+    """'YYYY-MM' -> the whole month on `zone`'s calendar; None when it is not a real month."""
     match = _MONTH.fullmatch(text or "")
     if not match:
         return None
@@ -130,7 +136,7 @@ def parse_month(text: str) -> Period | None:
         return None
     first = date(year, month, 1)
     following = date(year + (month == 12), month % 12 + 1, 1)
-    return Period(first, following - timedelta(days=1))
+    return Period(first, following - timedelta(days=1), zone)
 
 
 def percentile(sorted_values: Sequence[float], fraction: float) -> float | None:

@@ -278,7 +278,8 @@ def csv_rows(month: str, period: m.Period, complete: bool, tables: list[Table]) 
         ("report", "month", month),
         ("report", "first_day", period.first_day.isoformat()),
         ("report", "last_day", period.last_day.isoformat()),
-        ("report", "consults_counted_by", "created_at_utc"),
+        ("report", "consults_counted_by", "created_at"),
+        ("report", "time_zone", period.zone),
         ("report", "small_counts_below", str(SMALL_CELL)),
         ("report", "month_complete", "yes" if complete else "no"),
     ]

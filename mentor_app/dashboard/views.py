@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BaseConverter, BuildError
 
+from mentor_app import timeutil
 from mentor_app.audit import services as audit
 from mentor_app.dashboard import live as live_view
 from mentor_app.dashboard import metrics as m
@@ -80,19 +81,22 @@ def age_text(minutes: int) -> str:
 @bp.get("/metrics")
 @roles_required("coordinator")
 def metrics_page():  # type: ignore[no-untyped-def]
-    today = now().date()
+    # Days of the panel's calendar, as in the monthly report (mentor_app/timeutil.py).
+    zone = timeutil.panel_zone()
+    today = timeutil.local_today(now(), zone)
     default_start = today - timedelta(days=DEFAULT_METRICS_DAYS - 1)
     start = request.args.get("start") or default_start.isoformat()
     end = request.args.get("end") or today.isoformat()
     try:
-        period = m.parse_period(start, end)
+        period = m.parse_period(start, end, zone)
     except m.PeriodError as err:
         shown = {"start": start[:10], "end": end[:10]}  # echoed back into the form, escaped
-        return render_template("dashboard/metrics.html", error=str(err), **shown), 400
+        return render_template("dashboard/metrics.html", error=str(err), zone=zone, **shown), 400
     figures = queries.compute(db_session(), period)
     return render_template(
         "dashboard/metrics.html",
         period=period,
+        zone=zone,
         start=period.first_day.isoformat(),
         end=period.last_day.isoformat(),
         tables=rep.build_tables(figures, suppress=False),
@@ -104,9 +108,13 @@ def metrics_page():  # type: ignore[no-untyped-def]
 # --- the monthly panel report ------------------------------------------------------------------
 
 
+def _panel_today():  # type: ignore[no-untyped-def]
+    return timeutil.local_today(now(), timeutil.panel_zone())
+
+
 def _reportable(month: str) -> m.Period:
-    period = m.parse_month(month)
-    if period is None or period.first_day > now().date():
+    period = m.parse_month(month, timeutil.panel_zone())
+    if period is None or period.first_day > _panel_today():
         abort(404)
     return period
 
@@ -120,7 +128,8 @@ def _report(month: str) -> tuple[m.Period, list[rep.Table], bool]:
 
 def _recent_months(count: int = 12) -> list[str]:
     months = []
-    year, month = now().year, now().month
+    today = _panel_today()
+    year, month = today.year, today.month
     for _i in range(count):
         months.append(f"{year:04d}-{month:02d}")
         year, month = (year, month - 1) if month > 1 else (year - 1, 12)
@@ -132,8 +141,8 @@ def _recent_months(count: int = 12) -> list[str]:
 def report_index():  # type: ignore[no-untyped-def]
     chosen = (request.args.get("month") or "").strip()
     if chosen:
-        period = m.parse_month(chosen)
-        if period is not None and period.first_day <= now().date():
+        period = m.parse_month(chosen, timeutil.panel_zone())
+        if period is not None and period.first_day <= _panel_today():
             return redirect(url_for(".monthly", month=chosen))
         return render_template(
             "dashboard/report_index.html",

@@ -66,12 +66,13 @@ def _home_data() -> dict[str, Any]:
     def guide_review_counts() -> dict[str, int]:
         from mentor_app.db import db_session
         from mentor_app.playbooks import history, services
+        from mentor_app.timeutil import local_today, panel_zone
         from mentor_app.web import now
 
         session = db_session()
         return {
             "pending": len(history.pending_reviews(session)),
-            "overdue": len(services.review_due(session, now().date())),
+            "overdue": len(services.review_due(session, local_today(now(), panel_zone()))),
         }
 
     def guide_kind_labels() -> dict[str, str]:

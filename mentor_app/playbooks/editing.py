@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.audit import services as audit
 from mentor_app.playbooks import policy
 from mentor_app.playbooks.models import Guide, GuideRevision
@@ -176,7 +177,8 @@ def create_guide(
         topic=topic,
         expertise=[],
         state=policy.GUIDE_DRAFT,
-        review_on=now.date() + timedelta(days=NEW_GUIDE_REVIEW_DAYS),
+        review_on=timeutil.local_today(now, timeutil.panel_zone())
+        + timedelta(days=NEW_GUIDE_REVIEW_DAYS),
         title=content.title.strip(),
         short_title=(content.short_title or None),
         subtitle=(content.subtitle or None),

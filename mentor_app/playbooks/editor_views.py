@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.db import db_session
 from mentor_app.playbooks import editing, policy, services
@@ -75,7 +76,7 @@ def get_revision_for(user: Any, revision_id: int) -> GuideRevision:
 @roles_required(*EDITORS)
 def dashboard():  # type: ignore[no-untyped-def]
     session = db_session()
-    today = now().date()
+    today = timeutil.local_today(now(), timeutil.panel_zone())  # the team's calendar
     coordinator = current_user.role == "coordinator"
     overdue = services.review_due(session, today) if coordinator else []
     soon = []
@@ -214,7 +215,8 @@ def history(slug: str):  # type: ignore[no-untyped-def]
     session = db_session()
     guide = get_guide_for(current_user, slug)
     coordinator = current_user.role == "coordinator"
-    figures = services.figures(session, now().date()).get(guide.id) if coordinator else None
+    today = timeutil.local_today(now(), timeutil.panel_zone())
+    figures = services.figures(session, today).get(guide.id) if coordinator else None
     revisions = versions.visible_revisions(session, guide, current_user)
     return render_template(
         "playbooks/editor/history.html",

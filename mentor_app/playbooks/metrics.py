@@ -2,7 +2,8 @@
 
 Implements `mentor_app.dashboard.metrics.GuideMetricsProvider`; wired in `domain.init_app`.
 Opens are the per-day counter of mentors' opens (see services.count_open), so a range is
-counted in whole UTC days; "did this help?" answers are counted when given in the range.
+counted in whole days of the panel's calendar (`PANEL_TIMEZONE`); "did this help?" answers
+are counted when given in the range.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.dashboard.metrics import GuideOverdue, GuideUsage
 from mentor_app.playbooks import services
 from mentor_app.playbooks.models import Guide, GuideFeedback, GuideViewDay
@@ -30,7 +32,10 @@ class PlaybookMetrics:
     ) -> list[GuideUsage]:
         opened = (
             select(GuideViewDay.guide_id, func.sum(GuideViewDay.views).label("opened"))
-            .where(GuideViewDay.day_on >= start_at.date(), GuideViewDay.day_on < end_at.date())
+            .where(
+                GuideViewDay.day_on >= timeutil.local_date(start_at, timeutil.panel_zone()),
+                GuideViewDay.day_on < timeutil.local_date(end_at, timeutil.panel_zone()),
+            )
             .group_by(GuideViewDay.guide_id)
             .order_by(func.sum(GuideViewDay.views).desc(), GuideViewDay.guide_id)
             .limit(limit)

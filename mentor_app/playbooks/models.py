@@ -149,7 +149,7 @@ class GuideFeedback(Base):
 
 
 class GuideViewDay(Base):
-    """How often a guide was opened on a day (UTC): no user, just a count."""
+    """How often a guide was opened on a day (the panel's calendar): no user, just a count."""
 
     __tablename__ = "guide_view_days"
     __table_args__ = (UniqueConstraint("guide_id", "day_on"),)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, load_only
 
+from mentor_app import timeutil
 from mentor_app.playbooks import policy, search
 from mentor_app.playbooks.models import (
     Guide,
@@ -236,7 +237,10 @@ def open_guide(
             {
                 "version": r.number,
                 "note": r.note,
-                "published_on": r.published_at.date().isoformat() if r.published_at else None,
+                # The reader's calendar (mentor_app/timeutil.py).
+                "published_on": timeutil.local_date(r.published_at, user.timezone).isoformat()
+                if r.published_at
+                else None,
             }
             for r in updates
         ],
@@ -248,7 +252,9 @@ def open_guide(
 
 def count_open(session: Session, now: datetime, guide: Guide) -> None:
     """One more mentor opened this guide today (for the coordinators' "most opened")."""
-    statement = _insert(session)(GuideViewDay).values(guide_id=guide.id, day_on=now.date(), views=1)
+    # Daily counts on the panel's calendar, the days the dashboard reports (timeutil.py).
+    today = timeutil.local_today(now, timeutil.panel_zone())
+    statement = _insert(session)(GuideViewDay).values(guide_id=guide.id, day_on=today, views=1)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["guide_id", "day_on"],

@@ -40,7 +40,7 @@ class Candidate:
     user_id: int
     available_until: datetime | None
     paused_until: datetime | None
-    expires_on: date | None
+    lapses_at: datetime | None  # the credential lapses (timeutil.credential_lapses_at)
 
 
 def candidates(
@@ -51,7 +51,7 @@ def candidates(
             ConsultantProfile.user_id,
             ConsultantProfile.available_until,
             ConsultantProfile.paused_until,
-            ConsultantProfile.credential_expires_on,
+            ConsultantProfile.credential_lapses_at,
         )
         .join(User, User.id == ConsultantProfile.user_id)
         .where(*routable_conditions(at), *matching_conditions(language, expertise))
@@ -93,9 +93,10 @@ def on_call_intervals(
         holes: list[policy.Interval] = []
         if c.paused_until is not None and c.paused_until > now:
             holes.append((now, c.paused_until))
-        if c.expires_on is not None:
-            lapse = datetime.combine(c.expires_on + timedelta(days=1), time(0), tzinfo=UTC)
-            holes.append((lapse, max(lapse, end)))
+        if c.lapses_at is not None:
+            # The same instant routing stops offering them: the day after the expiry date
+            # begins in the consultant's zone, not at UTC midnight.
+            holes.append((c.lapses_at, max(c.lapses_at, end)))
         spans = policy.subtract(policy.merge(spans), holes) if holes else policy.merge(spans)
         clipped = [(max(s, start), min(e, end)) for s, e in spans if e > start and s < end]
         if clipped:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import abort, render_template, request
 from sqlalchemy import select
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.db import db_session
 from mentor_app.notifications.reachability import reachability_for
@@ -63,7 +64,9 @@ def _hour_arg() -> datetime:
         abort(400)
     if at.tzinfo is None or not date_in_range(at):
         abort(400)
-    at = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    # The whole hour of the coordinator's clock that holds `at` (in Asia/Kolkata 05:00 local
+    # is 23:30 UTC: truncating in UTC would give 04:30-05:30).
+    at = timeutil.hour_start(at, viewer_zone())
     # Windows exist from a day back to three weeks ahead; outside that, there is no answer.
     if not now() - LOOKBACK <= at <= now() + HORIZON - timedelta(hours=1):
         abort(400)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts import services as accounts
 from mentor_app.accounts.models import User
 from mentor_app.pool import services, validation, vetting
@@ -91,7 +92,7 @@ def _shape(
         profile.credential_register = "National register of health professionals"
         profile.credential_number = f"DEMO-{user.id:05d}"
     if state not in ("invited", "submitted"):
-        today = now.date()
+        today = timeutil.local_today(now, zone)
         profile.credential_verified_on = today - timedelta(days=200)
         profile.credential_expires_on = _expiry(state, today)
         profile.training_completed_on = today - timedelta(days=190)

@@ -47,31 +47,26 @@ def coordinator_home() -> dict:
     from mentor_app.pool.models import ConsultantProfile
     from mentor_app.web import now
 
-    session, today = db_session(), now().date()
+    session, at = db_session(), now()
     profile = ConsultantProfile
     states = dict(
         session.execute(select(profile.vetting_state, func.count()).group_by(profile.vetting_state))
         .tuples()
         .all()
     )
-    expiring = session.scalar(
-        select(func.count()).where(
+    # Each credential on its consultant's own calendar, as routing judges it.
+    near = session.execute(
+        select(profile.credential_expires_on, profile.timezone).where(
             profile.vetting_state.in_((vetting.VETTED, vetting.ACTIVE)),
-            profile.credential_expires_on >= today,
-            profile.credential_expires_on <= today + listing.EXPIRY_WARNING,
+            listing.soon_or_lapsed(at),
         )
-    )
-    expired = session.scalar(
-        select(func.count()).where(
-            profile.vetting_state.in_((vetting.VETTED, vetting.ACTIVE)),
-            profile.credential_expires_on < today,
-        )
-    )
-    grid = coverage.build_grid(session, now(), viewer_zone(), days=2)
+    ).tuples()
+    statuses = [listing.credential_status(expires, zone, at) for expires, zone in near]
+    grid = coverage.build_grid(session, at, viewer_zone(), days=2)
     return {
         "states": states,
-        "expiring": expiring or 0,
-        "expired": expired or 0,
+        "expiring": statuses.count("expiring"),
+        "expired": statuses.count("expired"),
         "gap_hours": grid.gap_hours,
     }
 

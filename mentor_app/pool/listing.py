@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import Role, User
 from mentor_app.audit import services as audit
 from mentor_app.notifications.reachability import Reach, Reachability, reachability_for
@@ -24,6 +25,7 @@ from mentor_app.pool.queries import (
 )
 
 EXPIRY_WARNING = timedelta(days=30)
+DAY = timedelta(days=1)
 CREDENTIAL_FILTERS = ("expired", "expiring", "no_expiry")
 REACH_FILTERS = ("reachable", "unreachable", *(r.value for r in Reach))
 SORTS = ("load", "name", "last_active", "expiry")
@@ -76,14 +78,23 @@ class PoolRow:
     limit: int
 
 
-def credential_status(expires_on: date | None, today: date) -> str:
+def credential_status(expires_on: date | None, zone: str, now: datetime) -> str:
+    """none | valid | expiring (within 30 days) | expired, judged on the consultant's own
+    calendar (`zone`), as routing judges it (mentor_app/timeutil.py)."""
     if expires_on is None:
         return "none"
+    today = timeutil.local_today(now, zone)
     if vetting.credential_expired(expires_on, today):
         return "expired"
     if expires_on - today <= EXPIRY_WARNING:
         return "expiring"
     return "valid"
+
+
+def soon_or_lapsed(now: datetime):  # type: ignore[no-untyped-def]
+    """A coarse SQL cut for "expiring or expired" (every zone's date is within a day of
+    UTC's); `credential_status` then decides exactly."""
+    return ConsultantProfile.credential_expires_on <= (now + EXPIRY_WARNING + DAY).date()
 
 
 def _reach_matches(wanted: str | None, reach: Reachability) -> bool:
@@ -97,7 +108,6 @@ def _reach_matches(wanted: str | None, reach: Reachability) -> bool:
 
 
 def pool_rows(session: Session, now: datetime, filters: Filters) -> list[PoolRow]:
-    today = now.date()
     query = (
         select(ConsultantProfile, User)
         .join(User, User.id == ConsultantProfile.user_id)
@@ -107,10 +117,8 @@ def pool_rows(session: Session, now: datetime, filters: Filters) -> list[PoolRow
     if filters.state:
         query = query.where(ConsultantProfile.vetting_state == filters.state)
     expires = ConsultantProfile.credential_expires_on
-    if filters.credential == "expired":
-        query = query.where(expires < today)
-    elif filters.credential == "expiring":
-        query = query.where(expires >= today, expires <= today + EXPIRY_WARNING)
+    if filters.credential in ("expired", "expiring"):
+        query = query.where(soon_or_lapsed(now))  # exactly: by each row's status below
     elif filters.credential == "no_expiry":
         query = query.where(expires.is_(None))
     if filters.q:
@@ -124,6 +132,9 @@ def pool_rows(session: Session, now: datetime, filters: Filters) -> list[PoolRow
     for profile, user in pairs:
         if not _reach_matches(filters.reach, reach[user.id]):
             continue
+        status = credential_status(profile.credential_expires_on, profile.timezone, now)
+        if filters.credential in ("expired", "expiring") and status != filters.credential:
+            continue
         rows.append(
             PoolRow(
                 user_id=user.id,
@@ -135,7 +146,7 @@ def pool_rows(session: Session, now: datetime, filters: Filters) -> list[PoolRow
                 regions=sorted(x.region for x in profile.regions),
                 profession=profile.profession,
                 expires_on=profile.credential_expires_on,
-                credential_status=credential_status(profile.credential_expires_on, today),
+                credential_status=status,
                 vetted_by_operator=profile.vetted_by_operator,
                 takes_clients=profile.takes_clients,
                 load=loads.get(user.id, NO_LOAD),

@@ -22,9 +22,11 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from mentor_app import timeutil
 from mentor_app.db import Base, UTCDateTime
 
 
@@ -59,6 +61,10 @@ class ConsultantProfile(Base):
     credential_number: Mapped[str] = mapped_column(String(40), default="")
     credential_verified_on: Mapped[date | None] = mapped_column(Date)
     credential_expires_on: Mapped[date | None] = mapped_column(Date)
+    # Derived, never set by hand: the instant the credential lapses (the start of the day after
+    # `credential_expires_on` in `timezone`), kept in step on every flush below, so SQL can
+    # judge validity exactly with `credential_lapses_at > now` (mentor_app/timeutil.py).
+    credential_lapses_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     training_completed_on: Mapped[date | None] = mapped_column(Date)
     vetting_state: Mapped[str] = mapped_column(String(16), default=VettingState.INVITED.value)
     vetted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -101,6 +107,15 @@ class ConsultantProfile(Base):
 
     __table_args__ = (
         CheckConstraint("open_consult_limit >= 0 AND open_consult_limit <= 50", name="limit_range"),
+    )
+
+
+@event.listens_for(ConsultantProfile, "before_insert")
+@event.listens_for(ConsultantProfile, "before_update")
+def _credential_lapses(_mapper, _connection, profile: ConsultantProfile) -> None:  # type: ignore[no-untyped-def]
+    # The expiry date is the consultant's (their zone); converted to an instant once, here.
+    profile.credential_lapses_at = timeutil.credential_lapses_at(
+        profile.credential_expires_on, profile.timezone
     )
 
 

@@ -1,7 +1,9 @@
 """Credential-expiry notices: 30 days ahead, and on the day a credential lapses.
 
-Routing drops a consultant with an expired credential by itself (it compares the date); these
-notices make sure nobody is surprised by it. Texts are generic (no names, no numbers): the
+Routing drops a consultant with an expired credential by itself, at the instant the day after
+the expiry date begins in the consultant's zone (`credential_lapses_at`); these notices make
+sure nobody is surprised by it, and "30 days" and "lapsed" are counted on the consultant's own
+calendar too (mentor_app/timeutil.py). Texts are generic (no names, no numbers): the
 consultant and every coordinator are told to look at the pool. Each message has a dedup key per
 consultant, expiry date and recipient, so a re-run never sends it twice. Queued by the worker,
 outside any request, so there is no reader's locale: the texts are in the default language.
@@ -14,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import Role, User
 from mentor_app.notifications.models import OutboxMessage, PushUrgency
 from mentor_app.notifications.services import Message, enqueue
@@ -23,6 +26,7 @@ from mentor_app.pool.models import ConsultantProfile
 WARN_AHEAD = timedelta(days=30)
 # After a worker outage, lapses this recent are still announced; older ones are not news.
 LAPSE_GRACE = timedelta(days=7)
+DAY = timedelta(days=1)
 MESSAGE_TTL = timedelta(days=3)
 
 
@@ -72,7 +76,7 @@ def _send(
 def warn_expiring(session: Session, now: datetime) -> int:
     """Consultants whose credential expires within 30 days and who were not warned for this
     expiry date yet: a notice to them and to every coordinator; `expiry_warned_on` records it."""
-    today = now.date()
+    utc_today = now.date()  # a coarse cut only: every zone's date is within a day of it
     profiles = session.scalars(
         select(ConsultantProfile)
         .join(User, User.id == ConsultantProfile.user_id)
@@ -80,8 +84,8 @@ def warn_expiring(session: Session, now: datetime) -> int:
             User.role == Role.CONSULTANT.value,
             User.is_disabled.is_(False),
             ConsultantProfile.vetting_state.in_((vetting.VETTED, vetting.ACTIVE)),
-            ConsultantProfile.credential_expires_on >= today,
-            ConsultantProfile.credential_expires_on <= today + WARN_AHEAD,
+            ConsultantProfile.credential_expires_on >= utc_today - DAY,
+            ConsultantProfile.credential_expires_on <= utc_today + WARN_AHEAD + DAY,
         )
         .with_for_update(of=ConsultantProfile, skip_locked=True)
     ).all()
@@ -89,6 +93,9 @@ def warn_expiring(session: Session, now: datetime) -> int:
     done = 0
     for profile in profiles:
         expires: date = profile.credential_expires_on  # type: ignore[assignment]
+        today = timeutil.local_today(now, profile.timezone)
+        if not today <= expires <= today + WARN_AHEAD:
+            continue
         if profile.expiry_warned_on and profile.expiry_warned_on >= expires - WARN_AHEAD:
             continue
         messages = (
@@ -125,9 +132,9 @@ def warn_expiring(session: Session, now: datetime) -> int:
 
 
 def announce_lapsed(session: Session, now: datetime) -> int:
-    """On the first day after a credential's expiry date: tell the consultant (no more
-    requests until a renewal is recorded) and every coordinator."""
-    today = now.date()
+    """On the first day after a credential's expiry date (from `credential_lapses_at`, the
+    instant routing stops): tell the consultant (no more requests until a renewal is recorded)
+    and every coordinator."""
     profiles = session.scalars(
         select(ConsultantProfile)
         .join(User, User.id == ConsultantProfile.user_id)
@@ -135,8 +142,8 @@ def announce_lapsed(session: Session, now: datetime) -> int:
             User.role == Role.CONSULTANT.value,
             User.is_disabled.is_(False),
             ConsultantProfile.vetting_state.in_((vetting.VETTED, vetting.ACTIVE)),
-            ConsultantProfile.credential_expires_on < today,
-            ConsultantProfile.credential_expires_on >= today - LAPSE_GRACE,
+            ConsultantProfile.credential_lapses_at <= now,
+            ConsultantProfile.credential_lapses_at > now - LAPSE_GRACE,
         )
     ).all()
     coordinators = _coordinators(session)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from mentor_app import timeutil
 
 Interval = tuple[datetime, datetime]
 
@@ -70,7 +72,7 @@ def subtract(base: Sequence[Interval], holes: Sequence[Interval]) -> list[Interv
 
 
 def _local(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+    return timeutil.at_local(day, clock, zone.key)
 
 
 def _shift_end(day: date, clock: time, zone: ZoneInfo) -> datetime:
@@ -132,10 +134,7 @@ def is_on_call(
 def in_quiet_hours(
     at: datetime, tz_name: str, quiet_from: time | None, quiet_until: time | None
 ) -> bool:
-    """Quiet hours may wrap midnight (22:00-07:00)."""
-    if quiet_from is None or quiet_until is None or quiet_from == quiet_until:
+    """Quiet hours are the consultant's wall clock and may wrap midnight (22:00-07:00)."""
+    if quiet_from is None or quiet_until is None:
         return False
-    local = at.astimezone(ZoneInfo(tz_name)).time()
-    if quiet_from < quiet_until:
-        return quiet_from <= local < quiet_until
-    return local >= quiet_from or local < quiet_until
+    return timeutil.in_daily_span(at, tz_name, quiet_from, quiet_until)

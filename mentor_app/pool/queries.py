@@ -2,14 +2,16 @@
 
 "Routable" means: a consultant account that is not disabled, in state active, vetted (by a
 coordinator, or by the operator who provisioned it on the command line), and whose credential
-has not expired (valid through its expiry date, in UTC). "On call" at `at` means: not paused at
+has not lapsed (valid through its expiry date in the consultant's own zone: the stored
+`credential_lapses_at`, see mentor_app/timeutil.py). This is also what "standing" means for a
+consultant (mentor_app/pool/standing.py). "On call" at `at` means: not paused at
 `at`, and either marked available until after `at` or inside one of its on-call windows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -27,10 +29,10 @@ from mentor_app.pool.models import (
 LOAD_PERIOD = timedelta(days=30)
 
 
-def credential_valid_on(day: date) -> ColumnElement[bool]:
+def credential_valid_at(at: datetime) -> ColumnElement[bool]:
     return or_(
-        ConsultantProfile.credential_expires_on.is_(None),
-        ConsultantProfile.credential_expires_on >= day,
+        ConsultantProfile.credential_lapses_at.is_(None),
+        ConsultantProfile.credential_lapses_at > at,
     )
 
 
@@ -41,7 +43,7 @@ def routable_conditions(at: datetime) -> list[ColumnElement[bool]]:
         User.is_disabled.is_(False),
         ConsultantProfile.vetting_state == vetting.ACTIVE,
         or_(ConsultantProfile.vetted_at.is_not(None), ConsultantProfile.vetted_by_operator),
-        credential_valid_on(at.date()),
+        credential_valid_at(at),
     ]
 
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import Role, User
 from mentor_app.audit import services as audit
 from mentor_app.pool import vetting
@@ -162,6 +163,8 @@ def update_practical(
     session.flush()
     if "timezone" in changed:
         refresh_windows(session, now, profile.user_id)
+        # The credential lapses at midnight in the consultant's zone: a new zone moves it.
+        _settle_standing(session, now, profile.user_id, "credential")
     if changed:
         record_audit(session, now, actor, profile, "pool.profile_updated", ip, {"fields": changed})
     return changed
@@ -229,7 +232,8 @@ def record_credential(
 ) -> list[str]:
     """A coordinator records what they verified. Expiry must fall after verification."""
     _require_coordinator(coordinator)
-    today = now.date()
+    # The credential's dates are on the consultant's calendar (mentor_app/timeutil.py).
+    today = timeutil.local_today(now, profile.timezone)
     if data.verified_on and data.verified_on > today:
         raise PoolError("The verification date cannot be in the future.")
     if data.training_completed_on and data.training_completed_on > today:
@@ -259,6 +263,7 @@ def record_credential(
         record_audit(
             session, now, coordinator, profile, "pool.credential_recorded", ip, {"fields": changed}
         )
+        _settle_standing(session, now, profile.user_id, "credential")
     return changed
 
 
@@ -325,7 +330,8 @@ def change_state(
         operator_vetted=profile.vetted_by_operator,
     )
     try:
-        target = vetting.check(action, facts, now.date(), is_coordinator, reason_code)
+        today = timeutil.local_today(now, profile.timezone)
+        target = vetting.check(action, facts, today, is_coordinator, reason_code)
     except vetting.VettingError as err:
         raise PoolError(str(err)) from err
     before = profile.vetting_state
@@ -341,10 +347,19 @@ def change_state(
     if needs_reason:
         details["reason_code"] = reason_code
     record_audit(session, now, actor, profile, STATE_AUDIT_ACTIONS[action], ip, details)
+    _settle_standing(session, now, profile.user_id, STATE_AUDIT_ACTIONS[action])
     return target
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def _settle_standing(session: Session, now: datetime, user_id: int, why: str) -> None:
+    """In the same transaction as the change: if the consultant lost standing by it, their
+    offers are withdrawn and consults they handle go back to routing (consults/standing.py)."""
+    from mentor_app.consults import standing
+
+    standing.settle(session, now, user_id, why=why)
 
 
 def _require_coordinator(user: User) -> None:

@@ -4,11 +4,11 @@ windows in the same transaction, so routing never reads a plan that is half old,
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentor_app import timeutil
 from mentor_app.accounts.models import Role, User
 from mentor_app.pool import policy
 from mentor_app.pool.models import (
@@ -126,7 +126,7 @@ def remove_weekly_shift(
 def local_to_utc(value: datetime, zone_name: str) -> datetime:
     """A wall-clock time in the consultant's zone as UTC (a time in the spring-forward gap is
     read as the clock would show it just after the jump; an ambiguous one as the first)."""
-    return value.replace(tzinfo=ZoneInfo(zone_name)).astimezone(ZoneInfo("UTC"))
+    return timeutil.at_local(value.date(), value.time(), zone_name)
 
 
 def add_override(
@@ -216,7 +216,7 @@ def add_holiday(
     if (ends_on - starts_on).days + 1 > MAX_HOLIDAY_DAYS:
         raise PoolError("A holiday lasts at most a year.")
     profile = lock_profile(session, consultant_id)
-    today = now.astimezone(ZoneInfo(profile.timezone)).date()
+    today = timeutil.local_today(now, profile.timezone)
     if ends_on < today:
         raise PoolError("This holiday is already over.")
     if starts_on > today + MAX_FUTURE:
@@ -260,8 +260,8 @@ def remove_holiday(
 def plan_for(session: Session, now: datetime, consultant_id: int) -> dict:
     """What the shifts page shows: the weekly pattern, upcoming changes and holidays."""
     profile = session.get(ConsultantProfile, consultant_id)
-    zone = ZoneInfo(profile.timezone if profile else "UTC")
-    today = now.astimezone(zone).date()
+    zone = timeutil.zone(profile.timezone if profile else "UTC")
+    today = timeutil.local_today(now, zone.key)
     weekly = session.scalars(
         select(WeeklyShift)
         .where(WeeklyShift.consultant_id == consultant_id)

@@ -76,7 +76,6 @@ def index():  # type: ignore[no-untyped-def]
         languages=validation.pool_languages(db_session()),
         states=vetting.STATE_LABELS,
         export_form=forms.ExportForm(),
-        today=now().date(),
     )
 
 
@@ -155,7 +154,9 @@ def _render_profile(profile: ConsultantProfile, status: int = 200, **overrides):
         "availability": switches.current_state(session, now(), profile),
         "reach": reachability_for(session, [profile.user_id])[profile.user_id],
         "load": load_for(session, now(), [profile.user_id]).get(profile.user_id),
-        "credential_status": listing.credential_status(profile.credential_expires_on, now().date()),
+        "credential_status": listing.credential_status(
+            profile.credential_expires_on, profile.timezone, now()
+        ),
         "vetted_by": session.get(User, profile.vetted_by_id) if profile.vetted_by_id else None,
         "tag_labels": validation.tag_labels(session),
     }

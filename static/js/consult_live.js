@@ -26,7 +26,11 @@ function appendMessages(messages) {
     li.dataset.messageId = String(m.id);
     const meta = document.createElement("span");
     meta.className = "msg-meta";
-    meta.textContent = `${m.author} · ${(m.created_at || "").slice(11, 16)} UTC`;
+    // The server formats the time on the reader's clock, as on the rest of the page.
+    const time = document.createElement("time");
+    time.dateTime = m.created_at || "";
+    time.textContent = m.time || "";
+    meta.append(`${m.author} · `, time);
     const body = document.createElement("span");
     body.className = "msg-body";
     body.textContent = m.body;

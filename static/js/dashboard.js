@@ -88,7 +88,7 @@ function start(el) {
     if (open) renderOpen(open, data.oldest_open || [], urgencyLabels, messages);
     const unreachable = el.querySelector('[data-live-list="unreachable"]');
     if (unreachable) renderUnreachable(unreachable, data.unreachable || [], reachLabels, messages);
-    say(`${el.dataset.msgUpdated} ${new Date(data.now).toLocaleTimeString()}`);
+    say(`${el.dataset.msgUpdated} ${data.now_time || ""}`);
   }
 
   async function poll() {

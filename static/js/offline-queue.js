@@ -1,26 +1,17 @@
-// Taps without signal: the consult button keeps the request on the phone until it can be sent.
-//
-// A tap while the browser is offline (or, through consult.js, a tap whose request fails) stores
-// {client_key, topic, created_at, owner} in IndexedDB and shows the queued screen: the
-// emergency number and the guide for the topic. The queue is sent when the connection returns,
-// by the service worker's Background Sync where the browser has it, and by any open page on
-// `online` and on every load. One consult per client_key on the server makes a second send of
-// the same item harmless, so the page and the worker may both try.
-//
-// CSRF: a service worker cannot read the page's meta tag. Each signed-in mentor page stores its
-// token with the queue owner's tag in the `session` store; the worker sends with the latest
-// one, a page with its own. A stale token (signed out, new session) gets a 400 or 401 and the item
-// stays queued until the next signed-in page sends it. The owner tag (a keyed hash of the user
-// id, never the id) keeps one person's requests from being sent under another's account.
-// Signing out empties both stores (the service worker does it, see sw-cache.js).
+// Taps without signal, kept on the phone until they can be sent (README: "Taps without
+// signal"). Sent by the worker's Background Sync and by any open page; one consult per
+// client_key makes a second send harmless. `owner` (a keyed hash of the user id) keeps a queue to
+// its own account. Answers (`verdict`, as in sw-cache.js): sent; signed out (401, stale CSRF
+// token, redirect: waits for its owner's next page); refused (other 4xx: never sent again, the
+// mentor sees why); else retried later. A tap not sent within a day is given up; all go after
+// a week.
 
 import { freshCsrfToken, refusedToken } from "./app.js";
 
 const DB_NAME = "mentor_app";
 const DB_VERSION = 1;
 const SEND_TIMEOUT_MS = 15000;
-// Statuses a retry cannot change: the item is kept, marked failed, with a link to send it by hand.
-const PERMANENT = new Set([404, 405, 409, 410, 413, 415, 422]);
+const DAY_MS = 24 * 60 * 60 * 1000;
 const script = document.getElementById("offline-queue");
 const text = script ? script.dataset : {};
 
@@ -75,8 +66,7 @@ function ownerCookie() {
   return "";
 }
 
-/** The signed-in mentor's owner tag: from the cookie their pages set (see
- * mentor_app/pwa/owner.py), else as the last signed-in mentor page stored it (offline page). */
+/** The owner tag: the cookie (mentor_app/pwa/owner.py), else as a mentor page stored it. */
 async function currentOwner() {
   const cookie = ownerCookie();
   if (cookie) return cookie;
@@ -84,11 +74,37 @@ async function currentOwner() {
   return session ? session.owner : "";
 }
 
-/** Queued items of the current owner, oldest first (none when nobody is signed in). */
+/** "sent" | "signed-out" | "refused" | "retry" (null result: no network). */
+export function verdict(result) {
+  if (!result) return "retry";
+  const { status, body } = result;
+  if ((status === 200 || status === 201) && body) return "sent";
+  if (status === 0 || status === 401 || refusedToken(status, body)) return "signed-out";
+  if (status === 408 || status === 429 || status >= 500 || status < 400) return "retry";
+  return "refused";
+}
+
+export const waiting = (item) => !item.state || item.state === "queued";
+
+async function tidy(items) {
+  const kept = [];
+  for (const item of items) {
+    const age = Date.now() - (item.created_at || 0);
+    if (age > 7 * DAY_MS || age < -DAY_MS) {
+      await removeItem(item.client_key); // nothing stays past a week, whoever's it is
+      continue;
+    }
+    if (waiting(item) && age > DAY_MS) await putItem(Object.assign(item, { state: "expired" }));
+    kept.push(item);
+  }
+  return kept;
+}
+
+/** The current owner's items, oldest first: waiting, refused or expired. */
 export async function queued() {
   const owner = await currentOwner();
   if (!owner) return [];
-  const items = await allItems();
+  const items = await tidy(await allItems());
   return items.filter((item) => item.owner === owner).sort((a, b) => a.created_at - b.created_at);
 }
 
@@ -101,11 +117,10 @@ export function newKey() {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Stores a tap. An offline tap on a topic that already waits adds nothing: one request. A
- * tap whose request may have reached the server (`clientKey` given) is kept under its key. */
+/** Stores a tap (one per waiting topic; a sent-but-unanswered tap under its own key). */
 export async function enqueue(topic, clientKey) {
-  const waiting = (await queued()).find((item) => item.topic === topic && !item.failed);
-  if (waiting && !clientKey) return waiting;
+  const same = (await queued()).find((item) => item.topic === topic && waiting(item));
+  if (same && !clientKey) return same;
   const item = {
     client_key: clientKey || newKey(),
     topic: topic || "",
@@ -165,7 +180,7 @@ async function sendQueued() {
   const session = await readSession().catch(() => null);
   let token = meta("csrf-token") || (session && session.csrf) || "";
   const sent = [];
-  for (const item of await queued()) {
+  for (const item of (await queued()).filter(waiting)) {
     if (!token) break;
     let result = await send(item, token);
     if (result && refusedToken(result.status, result.body)) {
@@ -175,16 +190,23 @@ async function sendQueued() {
       await remember().catch(() => {});
       result = await send(item, token);
     }
-    if (result === null) break; // still no network: keep everything
-    if ((result.status === 200 || result.status === 201) && result.body) {
+    const outcome = verdict(result);
+    if (outcome === "sent") {
       await removeItem(item.client_key);
       sent.push({ client_key: item.client_key, url: result.body.url });
       continue;
     }
-    item.attempts = (item.attempts || 0) + 1;
-    item.failed = PERMANENT.has(result.status);
-    await putItem(item);
-    if (result.status === 400 || result.status === 401 || result.status === 0) break; // signed out
+    if (outcome === "refused") {
+      const reason = result.body && typeof result.body.error === "string" ? result.body.error : "";
+      const status = result.status;
+      await putItem({ ...item, state: "refused", status, reason: reason.slice(0, 200) });
+      continue;
+    }
+    if (result) {
+      item.attempts = (item.attempts || 0) + 1;
+      await putItem(item);
+    }
+    break; // signed out, offline or busy: later
   }
   return sent;
 }
@@ -206,30 +228,53 @@ async function guideTitles() {
   }
 }
 
+function clock(item) { // the phone's clock: offline, the only one at hand
+  return new Date(item.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+function askAgain(item) {
+  const link = document.createElement("a");
+  link.href = `/consults/start${item.topic ? `?topic=${encodeURIComponent(item.topic)}` : ""}`;
+  link.textContent = text.labelAgain;
+  return link;
+}
+
+function forgetButton(item, label, gone) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "button";
+  button.textContent = label;
+  button.addEventListener("click", async () => {
+    await removeItem(item.client_key);
+    gone.remove();
+    renderStatus();
+  });
+  return button;
+}
+
+function noticeLine(item, tag = "p") {
+  const line = document.createElement(tag);
+  line.className = "queue-notice";
+  line.dataset.queueNotice = item.state;
+  const words = document.createElement("span");
+  if (item.state === "refused") {
+    const label = item.reason ? text.labelRefused : text.labelRefusedPlain;
+    words.textContent = fill(label, { time: clock(item), reason: item.reason || "" });
+  } else {
+    words.textContent = fill(text.labelExpired, { time: clock(item) });
+  }
+  line.append(words, " ", askAgain(item), " ", forgetButton(item, text.labelDismiss, line));
+  return line;
+}
+
 function itemLine(item, titles) {
+  if (!waiting(item)) return noticeLine(item, "li");
   const li = document.createElement("li");
   const general = !item.topic || item.topic === "general";
   const topic = general ? text.labelGeneral : titles[item.topic] || item.topic;
-  const when = new Date(item.created_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   const what = document.createElement("p");
-  what.textContent = `${fill(text.labelTopic, { topic })} · ${fill(text.labelQueued, { time: when })}`;
-  li.append(what);
-  if (item.failed) {
-    const link = document.createElement("a");
-    link.href = `/consults/start${item.topic ? `?topic=${encodeURIComponent(item.topic)}` : ""}`;
-    link.textContent = fill(text.labelFailed, { n: item.attempts });
-    li.append(link);
-  }
-  const cancel = document.createElement("button");
-  cancel.type = "button";
-  cancel.className = "button";
-  cancel.textContent = text.labelCancel;
-  cancel.addEventListener("click", async () => {
-    await removeItem(item.client_key);
-    li.remove();
-    renderStatus();
-  });
-  li.append(cancel);
+  what.textContent = `${fill(text.labelTopic, { topic })} · ${fill(text.labelQueued, { time: clock(item) })}`;
+  li.append(what, forgetButton(item, text.labelCancel, li));
   return li;
 }
 
@@ -270,15 +315,15 @@ function statusBox() {
   return box;
 }
 
-// The last request this page saw sent. The page and the service worker may both send the
-// queue; the one that finds it empty must not hide the other's "was sent".
+// The last request seen sent (page or worker): the other's empty run must not hide it.
 let lastSent = null;
 
 /** One line under the header: how many requests wait, or that one was sent. */
 export async function renderStatus(sent = []) {
   if (sent.length) lastSent = sent[sent.length - 1];
-  const waiting = await queued().catch(() => []);
-  const parts = [];
+  const mine = await queued().catch(() => []);
+  const pending = mine.filter(waiting);
+  const parts = mine.filter((item) => !waiting(item)).map((item) => noticeLine(item));
   if (lastSent) {
     const done = document.createElement("span");
     done.textContent = `${text.labelSent} `;
@@ -287,10 +332,10 @@ export async function renderStatus(sent = []) {
     link.textContent = text.labelOpen;
     parts.push(done, link);
   }
-  if (waiting.length) {
+  if (pending.length) {
     const line = document.createElement("span");
-    const label = waiting.length === 1 ? text.labelPendingOne : text.labelPendingMany;
-    line.textContent = ` ${fill(label, { n: waiting.length })}`;
+    const label = pending.length === 1 ? text.labelPendingOne : text.labelPendingMany;
+    line.textContent = ` ${fill(label, { n: pending.length })}`;
     parts.push(line);
   }
   const existing = document.querySelector("[data-queue-status]");
@@ -328,8 +373,7 @@ function onTap(event) {
     .catch(() => { window.location.assign(link.href); }); // no IndexedDB: the plain page
 }
 
-// The start page's one-button form (the no-script way), submitted without signal: same queue,
-// under the key the form already carries.
+// The no-script start form submitted offline: same queue, under the form's key.
 function onSubmit(event) {
   const form = event.target;
   if (!(form instanceof HTMLFormElement) || !form.matches(".consult-start-form")) return;

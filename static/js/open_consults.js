@@ -57,7 +57,7 @@ async function refresh() {
     body.replaceChildren(...(data.consults.length
       ? data.consults.map(row)
       : [el("tr", {}, el("td", { colspan: "5" }, label("none")))]));
-    if (status) status.textContent = `${label("updated")} ${new Date().toLocaleTimeString()}`;
+    if (status) status.textContent = `${label("updated")} ${data.now_time || ""}`;
   } catch {
     if (status) status.textContent = label("failed");
   }
