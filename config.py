@@ -77,11 +77,9 @@ class BaseConfig:
 
     WTF_CSRF_TIME_LIMIT = None  # the session's own lifetime bounds the token
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
-    # Flask-WTF's extra check over https wants a same-site Referer, which browsers never send
-    # here (Referrer-Policy: no-referrer): every form would fail once requests count as https
-    # (behind ProxyFix). What that check guards against, a cookie planted from plain http or
-    # a sibling subdomain, the `__Host-` session cookie already rules out.
-    WTF_CSRF_SSL_STRICT = False
+    # Over https Flask-WTF also wants a same-origin Referer (kept on: defence in depth beside
+    # the token and the `__Host-` cookie); pages send one under Referrer-Policy: same-origin.
+    WTF_CSRF_SSL_STRICT = True
 
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto (0: none; the
     # headers are then ignored, as anyone can send them). See mentor_app/proxy.py.

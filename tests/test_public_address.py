@@ -135,6 +135,9 @@ def test_every_production_cookie_has_the_host_prefix(database_url, actors, clock
     _, mentor_email = actors.create("mentor")
     _, consultant_email = actors.create("consultant")
     app = production_app(database_url)
+    # Browsers send a same-origin Referer (Referrer-Policy: same-origin), which the CSRF check
+    # wants over https.
+    same_origin = {"Referer": BASE + "/"}
     set_cookies: list[str] = []
     for email in (mentor_email, consultant_email):
         client = app.test_client()
@@ -143,6 +146,7 @@ def test_every_production_cookie_has_the_host_prefix(database_url, actors, clock
         response = client.post(
             "/login",
             base_url=BASE,
+            headers=same_origin,
             data={"email": email, "password": PASSWORD, "csrf_token": csrf_from(page)},
         )
         set_cookies += response.headers.getlist("Set-Cookie")
@@ -151,6 +155,7 @@ def test_every_production_cookie_has_the_host_prefix(database_url, actors, clock
             response = client.post(
                 "/login/totp",
                 base_url=BASE,
+                headers=same_origin,
                 data={"code": actors.code(email), "csrf_token": csrf_from(page)},
             )
             set_cookies += response.headers.getlist("Set-Cookie")
@@ -158,7 +163,10 @@ def test_every_production_cookie_has_the_host_prefix(database_url, actors, clock
         for path in ("/", "/account/settings", "/guides"):
             set_cookies += client.get(path, base_url=BASE).headers.getlist("Set-Cookie")
         logout = client.post(
-            "/logout", base_url=BASE, data={"csrf_token": csrf_token_at(client, BASE)}
+            "/logout",
+            base_url=BASE,
+            headers=same_origin,
+            data={"csrf_token": csrf_token_at(client, BASE)},
         )
         set_cookies += logout.headers.getlist("Set-Cookie")
     names = {c.split("=", 1)[0] for c in set_cookies}
