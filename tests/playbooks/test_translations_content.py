@@ -21,6 +21,7 @@ import re
 import shutil
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -243,6 +244,12 @@ def check_language(language: str, content: Path = CONTENT_DIR) -> Report:
 PRESENT = [lang for lang in LANGUAGES if (CONTENT_DIR / lang).is_dir()]
 
 
+@cache
+def current(language: str) -> Report:
+    """The report on the files as they are (computed once per test run)."""
+    return check_language(language)
+
+
 def test_required_languages_are_present() -> None:
     absent = [lang for lang in LANGUAGES if lang not in PRESENT]
     print("translation folders present:", PRESENT, "absent:", absent)
@@ -251,7 +258,7 @@ def test_required_languages_are_present() -> None:
 
 @pytest.mark.parametrize("language", PRESENT)
 def test_every_guide_has_a_translation_that_keeps_the_contract(language: str) -> None:
-    report = check_language(language)
+    report = current(language)
     english = len(guide_files())
     states: dict[str, int] = {}
     for item in report.translations.values():
@@ -270,7 +277,7 @@ def test_every_guide_has_a_translation_that_keeps_the_contract(language: str) ->
 
 @pytest.mark.parametrize("language", PRESENT)
 def test_what_is_read_first_stays_within_the_limits(language: str) -> None:
-    report = check_language(language)
+    report = current(language)
     longest = max(first_read_words(t.sections) for t in report.translations.values())
     title = max(len(t.meta["title"]) for t in report.translations.values())
     lines = max(
@@ -295,7 +302,7 @@ def content_copy(tmp_path: Path) -> Path:
     for path in guide_files():
         shutil.copy(path, folder / path.name)
     shutil.copytree(CONTENT_DIR / language, folder / language)
-    assert check_language(language, folder).problems == {}, "the copy starts clean"
+    assert current(language).problems == {}, "the copy starts from clean files"
     return folder
 
 
