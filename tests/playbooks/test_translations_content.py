@@ -32,7 +32,7 @@ from mentor_app.playbooks.render import first_read_words, parse_sections, relate
 
 LANGUAGES = ("sv", "de")
 # Written on this branch; `de` joins this tuple once content/de/ is merged.
-REQUIRED_LANGUAGES = ("sv",)
+REQUIRED_LANGUAGES = ("sv", "de")
 REQUIRED_KEYS = (
     "slug", "language", "source_sha256", "review_state", "title", "topic", "summary", "tags",
     "synonyms",
