@@ -7,6 +7,7 @@ import re
 import pytest
 
 from mentor_app.i18n.language import LANGUAGE_COOKIE, request_language, supported
+from tests.conftest import csrf_from, csrf_token
 
 
 def html_lang(response) -> str:  # type: ignore[no-untyped-def]
@@ -51,3 +52,109 @@ def test_login_page_html_lang_follows_accept_language(client) -> None:  # type: 
     assert html_lang(client.get("/login", headers={"Accept-Language": "sv"})) == "sv"
     assert html_lang(client.get("/login", headers={"Accept-Language": "de"})) == "de"
     assert html_lang(client.get("/login", headers={"Accept-Language": "fr"})) == "en"
+
+
+def _login_csrf(client, **headers) -> str:  # type: ignore[no-untyped-def]
+    return csrf_from(client.get("/login", headers=headers))
+
+
+def test_the_login_page_switch_sets_a_cookie_with_only_the_code(client) -> None:  # type: ignore[no-untyped-def]
+    token = _login_csrf(client)
+    response = client.post(
+        "/language", data={"language": "de", "next": "/login", "csrf_token": token}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    cookie = client.get_cookie(LANGUAGE_COOKIE)
+    assert cookie is not None and cookie.value == "de"
+    page = client.get("/login", headers={"Accept-Language": "sv"})
+    assert html_lang(page) == "de"
+    assert 'value="de" lang="de"' in page.get_data(as_text=True)
+
+
+def test_the_switch_refuses_unknown_languages_and_foreign_redirects(client) -> None:  # type: ignore[no-untyped-def]
+    token = _login_csrf(client)
+    bad = client.post("/language", data={"language": "fr", "csrf_token": token})
+    assert bad.status_code == 400
+    assert client.get_cookie(LANGUAGE_COOKIE) is None
+    away = client.post(
+        "/language", data={"language": "sv", "next": "//evil.example", "csrf_token": token}
+    )
+    assert away.status_code == 302 and "evil" not in away.headers["Location"]
+
+
+def test_the_switch_needs_the_csrf_token(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.post("/language", data={"language": "sv"}).status_code == 400
+
+
+def test_the_user_setting_wins_over_cookie_and_browser(actors, db) -> None:  # type: ignore[no-untyped-def]
+    client, user_id = actors.signed_in("mentor")
+    _set_locale(db, user_id, "de")
+    client.set_cookie(LANGUAGE_COOKIE, "sv")
+    page = client.get("/account/settings", headers={"Accept-Language": "sv"})
+    assert html_lang(page) == "de"
+    # The device's cookie follows the signed-in user's setting.
+    assert client.get_cookie(LANGUAGE_COOKIE).value == "de"
+
+
+def test_api_sets_the_language_and_the_choice_survives_sign_out(actors, db) -> None:  # type: ignore[no-untyped-def]
+    client, user_id = actors.signed_in("consultant")
+    headers = {"X-CSRFToken": csrf_token(client)}
+    response = client.post("/api/me/language", json={"language": "sv"}, headers=headers)
+    assert response.status_code == 200 and response.get_json() == {"language": "sv"}
+    assert _locale_of(db, user_id) == "sv"
+    assert html_lang(client.get("/account/settings")) == "sv"
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    login = client.get("/login", headers={"Accept-Language": "de"})
+    assert html_lang(login) == "sv"
+    assert client.get_cookie(LANGUAGE_COOKIE).value == "sv"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"language": "fr"}, {"language": 1}, {}, {"language": "sv", "extra": 1}, ["sv"], "sv"],
+)
+def test_api_refuses_bad_bodies_with_a_clear_400(actors, db, body) -> None:  # type: ignore[no-untyped-def]
+    client, user_id = actors.signed_in("mentor")
+    headers = {"X-CSRFToken": csrf_token(client)}
+    response = client.post("/api/me/language", json=body, headers=headers)
+    assert response.status_code == 400
+    assert response.get_json()["error"]
+    assert _locale_of(db, user_id) == "en"
+
+
+def test_api_needs_csrf_and_a_signed_in_user(actors, client) -> None:  # type: ignore[no-untyped-def]
+    signed, _user_id = actors.signed_in("mentor")
+    assert signed.post("/api/me/language", json={"language": "sv"}).status_code == 400
+    assert client.post("/api/me/language", json={"language": "sv"}).status_code in (302, 400, 401)
+
+
+def test_settings_form_changes_the_language(actors, db) -> None:  # type: ignore[no-untyped-def]
+    client, user_id = actors.signed_in("coordinator")
+    token = csrf_token(client)
+    response = client.post(
+        "/account/settings",
+        data={
+            "prefs-csrf_token": token,
+            "prefs-locale": "de",
+            "prefs-timezone": "Europe/Berlin",
+            "prefs-submit": "1",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    assert _locale_of(db, user_id) == "de"
+    assert html_lang(client.get("/account/settings")) == "de"
+    assert client.get_cookie(LANGUAGE_COOKIE).value == "de"
+
+
+def _set_locale(db, user_id: int, code: str) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.accounts.models import User
+
+    db.get(User, user_id).locale = code
+    db.commit()
+
+
+def _locale_of(db, user_id: int) -> str:  # type: ignore[no-untyped-def]
+    from mentor_app.accounts.models import User
+
+    db.expire_all()
+    return db.get(User, user_id).locale
