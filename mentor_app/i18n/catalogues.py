@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -20,8 +20,10 @@ from babel.messages.pofile import read_po
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS_DIR = PROJECT_ROOT / "mentor_app" / "translations"
 TRANSLATED_LANGUAGES = ("sv", "de")
-# The same keywords as BABEL_KEYWORDS in the Makefile (argument positions as pybabel's specs).
-KEYWORDS: dict[str, tuple] = {
+# The same keywords as pybabel with BABEL_KEYWORDS in the Makefile: its defaults (which include
+# N_, "mark now, translate for the recipient later") plus this project's lazy forms.
+KEYWORDS: dict[str, tuple | None] = {
+    **DEFAULT_KEYWORDS,
     "_": (1,),
     "gettext": (1,),
     "_l": (1,),
