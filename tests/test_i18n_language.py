@@ -158,3 +158,18 @@ def _locale_of(db, user_id: int) -> str:  # type: ignore[no-untyped-def]
 
     db.expire_all()
     return db.get(User, user_id).locale
+
+
+def test_the_offline_page_is_kept_per_language(client) -> None:  # type: ignore[no-untyped-def]
+    for code in ("en", "sv", "de"):
+        page = client.get(f"/offline?lang={code}", headers={"Accept-Language": "fr"})
+        assert html_lang(page) == code
+        assert page.headers["Content-Language"] == code
+    worker = client.get("/sw.js").get_data(as_text=True)
+    for code in ("en", "sv", "de"):
+        assert f'"{code}":"/offline?lang={code}"' in worker
+
+
+def test_html_pages_say_their_language(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/login", headers={"Accept-Language": "de"})
+    assert page.headers["Content-Language"] == "de"

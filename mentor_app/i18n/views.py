@@ -76,6 +76,16 @@ def api_set_language():  # type: ignore[no-untyped-def]
     return response
 
 
+def _content_language(response: Response) -> Response:
+    """HTML says which language it is in (as `<html lang>` does): the service worker keeps
+    the offline page in the language of the pages it last served."""
+    if response.mimetype == "text/html" and "Content-Language" not in response.headers:
+        from flask_babel import get_locale
+
+        response.headers["Content-Language"] = str(get_locale() or "en")
+    return response
+
+
 def _keep_cookie_in_step(response: Response) -> Response:
     """A signed-in user's language is also the device's, so the login page after sign-out
     (and on the next visit) speaks it. Only when it differs, to keep responses cacheable."""
@@ -94,3 +104,4 @@ def _keep_cookie_in_step(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.after_request(_keep_cookie_in_step)
+    app.after_request(_content_language)
