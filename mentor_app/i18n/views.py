@@ -102,6 +102,9 @@ def _keep_cookie_in_step(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    from mentor_app.i18n import formats
+
+    formats.init_app(app)
     app.register_blueprint(bp)
     app.after_request(_keep_cookie_in_step)
     app.after_request(_content_language)
