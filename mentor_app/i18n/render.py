@@ -98,3 +98,13 @@ def topic_label(slug: str, english_label: str) -> str:
     if language == DEFAULT_LANGUAGE:
         return english_label
     return _translated_topics(language).get(slug, english_label)
+
+
+def topic_word(slug: str | None) -> str:
+    """A consult topic's slug as its label in the current locale (a Jinja filter): never the
+    slug itself on a page ("bereavement-illness-in-family" → "sorg", "Trauerfall")."""
+    from mentor_app.consults import topics
+    from mentor_app.db import db_session
+
+    topic = topics.resolve(slug, db_session())
+    return topic_label(topic.slug, topic.label)

@@ -43,12 +43,14 @@ class EmailResult:
     transient: bool = False
 
 
-def compose(user_id: int, to: str, payload: dict, public_base_url: str) -> OutgoingEmail:
-    """The e-mail for a push payload: as generic as the push (same title and body), its own
-    lines in the language the payload was rendered in when queued (`payload["lang"]`)."""
+def compose(
+    user_id: int, to: str, payload: dict, public_base_url: str, language: str | None = None
+) -> OutgoingEmail:
+    """The e-mail for a push payload: as generic as the push (same title and body, rendered in
+    the recipient's language when queued); its own lines in the recipient's `language`."""
     url = payload.get("url") or "/"
     link = f"{public_base_url.rstrip('/')}{url}" if public_base_url else ""
-    with in_language(payload.get("lang")):
+    with in_language(language):
         opening = (
             _("Open it in mentor_app: %(link)s", link=link)
             if link

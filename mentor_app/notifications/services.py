@@ -68,7 +68,7 @@ def enqueue(
         urgency=urgency.value,
         ttl_seconds=int(ttl.total_seconds()),
         topic=topic,
-        payload=_payload_for(session, user_id, message),
+        payload=message.as_payload(),
         state=OutboxState.PENDING.value,
         due_at=due,
         next_attempt_at=due,
@@ -80,14 +80,6 @@ def enqueue(
     if due <= now:
         wake_workers(session)
     return row
-
-
-def _payload_for(session: Session, user_id: int, message: Message) -> dict[str, str]:
-    """The stored payload, with the recipient's language at queue time ("lang"), in which
-    the e-mail fallback writes its own lines. Only the agreed keys are ever pushed."""
-    from mentor_app.i18n.render import language_of
-
-    return {**message.as_payload(), "lang": language_of(session, user_id)}
 
 
 def wake_workers(session: Session) -> None:
