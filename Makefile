@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages translations compile-translations
+.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,11 @@ messages: $(VENV)/.installed
 translations: messages
 	$(BIN)/pybabel update -i $(POT) -d $(TRANSLATIONS) --no-fuzzy-matching --no-wrap
 	$(MAKE) compile-translations
+
+# A branch's NEW_STRINGS.tsv (msgid, sv, de) into the catalogues: make merge-new-strings TSV=path
+merge-new-strings: $(VENV)/.installed
+	$(BIN)/python -c "import sys; from pathlib import Path; from mentor_app.i18n.catalogues import merge_new_strings; print(merge_new_strings(Path(sys.argv[1])), 'rows merged')" $(TSV)
+	$(COMPILE_MO)
 
 # .po -> .mo for every language; fuzzy entries are left out (they are guesses, not translations).
 compile-translations: $(VENV)/.installed

@@ -102,3 +102,15 @@ def test_a_plural_singular_may_leave_out_the_count_but_not_the_plural() -> None:
     bad = Catalog(locale="sv")
     bad.add(plural, ("%(num)d timme", "flera timmar"))
     assert check(_template(plural), bad).placeholders
+
+
+def test_new_strings_tsv_rows_keep_their_placeholders() -> None:
+    """This branch's hand-over to the lead: every row has sv and de, with the English
+    placeholders (merged with `make merge-new-strings TSV=NEW_STRINGS.tsv`)."""
+    tsv = catalogues.PROJECT_ROOT / "NEW_STRINGS.tsv"
+    if not tsv.exists():
+        pytest.skip("no NEW_STRINGS.tsv on this branch (nothing waiting to be merged)")
+    for line in tsv.read_text(encoding="utf-8").splitlines():
+        msgid, sv, de = line.split("\t")
+        assert sv and de, msgid
+        assert placeholders(sv) == placeholders(msgid) == placeholders(de), msgid

@@ -108,7 +108,8 @@ def test_push_to_swedish_and_german_consultants_uses_the_real_catalogues(
 
 @pytest.fixture
 def tiny_catalogues(app, tmp_path: Path) -> Iterator[dict[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
-    """A catalogue directory of our own, read before the real one (and forgotten after)."""
+    """A catalogue directory of our own, merged over the real one (Flask-Babel merges the
+    directories in order, later ones winning), and forgotten after."""
     words = {
         "sv": {TITLE: "Brådskande konsultförfrågan", URGENT: "Brådskande"},
         "de": {TITLE: "Dringende Konsultationsanfrage", URGENT: "Dringend"},
@@ -123,7 +124,7 @@ def tiny_catalogues(app, tmp_path: Path) -> Iterator[dict[str, dict[str, str]]]:
             write_mo(handle, catalogue)
     babel = app.extensions["babel"]
     before = list(babel.translation_directories)
-    babel.translation_directories.insert(0, str(tmp_path))
+    babel.translation_directories.append(str(tmp_path))
     babel.instance.domain_instance.cache.clear()
     yield words
     babel.translation_directories[:] = before

@@ -163,3 +163,29 @@ def compile_catalogues(only_if_stale: bool = True) -> list[Path]:
             write_mo(handle, catalogue, use_fuzzy=False)
         written.append(target)
     return written
+
+
+def merge_new_strings(tsv: Path) -> int:
+    """Bring the catalogues up to the extracted template and fill them from a
+    NEW_STRINGS.tsv (msgid<TAB>sv<TAB>de per line), as each branch hands its new msgids over.
+    Writes the .po files in the layout `make translations` uses; returns the rows merged."""
+    from babel.messages.pofile import write_po
+
+    rows = [
+        line.rstrip("\n").split("\t")
+        for line in tsv.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    bad = [row[0] for row in rows if len(row) != 3 or not all(row)]
+    if bad:
+        raise ValueError(f"rows without msgid, sv and de: {bad[:5]}")
+    template = extract_template()
+    for column, language in enumerate(TRANSLATED_LANGUAGES, start=1):
+        catalogue = load_catalogue(language)
+        catalogue.update(template, no_fuzzy_matching=True)
+        for row in rows:
+            if row[0] in catalogue:
+                catalogue[row[0]].string = row[column]
+        with po_path(language).open("wb") as handle:
+            write_po(handle, catalogue, width=0, sort_output=True, include_lineno=False)
+    return len(rows)
