@@ -5,8 +5,8 @@ becomes an opaque marker, and the HTML that is left is parsed. A text node, or a
 `placeholder`, `aria-label`, `alt` attribute (or the `value` of a button-like `<input>`) that
 still holds letters outside the markers is bare English.
 
-Python: `flash()`, `abort()` and JSON `{"error": ...}` given a literal sentence rather than
-`_()`/`_l()`.
+Python: `flash()`, `abort()`, `json_error()` and JSON `{"error": ...}` given a literal sentence
+rather than `_()`/`_l()`, and service errors raised with one.
 """
 
 from __future__ import annotations
@@ -135,7 +135,7 @@ def scan_template(path: Path) -> list[tuple[int, str]]:
 
 # --- Python -----------------------------------------------------------------------------------
 
-MESSAGE_CALLS = frozenset({"flash", "abort"})
+MESSAGE_CALLS = frozenset({"flash", "abort", "json_error", "_forbid"})
 # Exceptions whose message a view shows to the person (flash, JSON "error", an error page).
 USER_FACING_ERRORS = frozenset(
     {"Invalid", "Conflict", "ConsultError", "PoolError", "EditError", "InvalidSubscription"}
@@ -144,14 +144,19 @@ MARKERS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_nge
 
 
 def _is_sentence(node: ast.AST) -> bool:
-    """A literal that reads as English to a person: has a space and letters (not a code)."""
+    """A literal that reads as English to a person: a capitalised phrase with a space.
+
+    House convention: messages for the calling code (a malformed push subscription, a field
+    of the wrong type) start in lower case ("endpoint is required") and stay English; those
+    for people start with a capital."""
     if isinstance(node, ast.JoinedStr):
         node = ast.Constant(
             "".join(v.value for v in node.values if isinstance(v, ast.Constant) and v.value)
         )
     if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
         return False
-    return " " in node.value.strip() and bool(WORDS.search(node.value))
+    text = node.value.strip()
+    return " " in text and text[:1].isupper() and bool(WORDS.search(text))
 
 
 def _call_name(node: ast.Call) -> str:

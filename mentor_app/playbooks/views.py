@@ -168,7 +168,7 @@ def me(slug: str):  # type: ignore[no-untyped-def]
     """The reader's own view of a guide: what changed since they last read it, their answer."""
     guide = _api_guide(slug)
     if guide is None:
-        return json_error(404, "Not found.")
+        return json_error(404, _("Not found."))
     shown = request.args.get("rev", "")
     shown_id = parse_id(shown)
     return jsonify(services.open_guide(db_session(), now(), current_user, guide, shown_id))
@@ -179,10 +179,10 @@ def me(slug: str):  # type: ignore[no-untyped-def]
 def api_feedback(slug: str):  # type: ignore[no-untyped-def]
     guide = _api_guide(slug)
     if guide is None:
-        return json_error(404, "Not found.")
+        return json_error(404, _("Not found."))
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return json_error(400, "Send a JSON object.")
+        return json_error(400, _("Send a JSON object."))
     helpful = data.get("helpful")
     comment = data.get("comment")
     if not isinstance(helpful, bool):
