@@ -117,3 +117,17 @@ def test_a_page_shows_the_readers_format_and_clock(actors, db, language, zone, e
     html = client.get("/account/settings").get_data(as_text=True)
     assert expected in html
     assert "12:49" not in html  # never the UTC clock beside the local one
+
+
+@pytest.mark.parametrize(
+    ("language", "share", "minutes"),
+    [("en", "25.0%", "12.5 min"), ("sv", "25,0\xa0%", "12,5 min"), ("de", "25,0\xa0%", "12,5 min")],
+)
+def test_report_numbers_are_in_the_readers_locale(app, language, share, minutes) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.dashboard.report import Cells
+
+    cells = Cells(suppress=False)
+    with app.test_request_context("/"), force_locale(language):
+        assert cells.percent(10, 40).display == share
+        assert cells.percent(10, 40).csv == "25.0"  # the CSV stays machine-readable
+        assert str(cells.minutes(750, 40).display) == minutes
