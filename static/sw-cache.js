@@ -29,7 +29,7 @@ const INDEX_URL = "/guides/index.json";
 const NAVIGATION_TIMEOUT_MS = 3000;
 // The language of the pages last served (their Content-Language), so that without a network
 // the offline page speaks it. Kept in the shell cache too: a restarted worker remembers it.
-const LANGUAGE_KEY = "/__mentor-language";
+const LANGUAGE_KEY = "/offline/language"; // a cache key only, never a route
 let pageLanguage = "";
 let generation = 0; // bumped on sign-out: a guides precache already running must not refill
 

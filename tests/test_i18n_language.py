@@ -173,3 +173,18 @@ def test_the_offline_page_is_kept_per_language(client) -> None:  # type: ignore[
 def test_html_pages_say_their_language(client) -> None:  # type: ignore[no-untyped-def]
     page = client.get("/login", headers={"Accept-Language": "de"})
     assert page.headers["Content-Language"] == "de"
+
+
+def test_language_dependent_public_answers_say_what_they_vary_on(client) -> None:  # type: ignore[no-untyped-def]
+    manifest = client.get("/manifest.webmanifest", headers={"Accept-Language": "de"})
+    assert manifest.headers["Content-Language"] == "de"
+    assert {"Accept-Language", "Cookie"} <= set(manifest.vary)
+    assert manifest.get_json()["name"] != client.get("/manifest.webmanifest").get_json()["name"]
+    assert "Accept-Language" in client.get("/offline").vary
+    assert "Accept-Language" not in client.get("/offline?lang=sv").vary
+
+
+def test_error_pages_before_sign_in_follow_the_browser(client) -> None:  # type: ignore[no-untyped-def]
+    missing = client.get("/no-such-page", headers={"Accept-Language": "sv"})
+    assert missing.status_code == 404
+    assert html_lang(missing) == "sv"

@@ -76,13 +76,22 @@ def api_set_language():  # type: ignore[no-untyped-def]
     return response
 
 
+LANGUAGE_DEPENDENT = frozenset({"text/html", "application/manifest+json"})
+
+
 def _content_language(response: Response) -> Response:
-    """HTML says which language it is in (as `<html lang>` does): the service worker keeps
-    the offline page in the language of the pages it last served."""
-    if response.mimetype == "text/html" and "Content-Language" not in response.headers:
+    """Text in the request's language says so: `Content-Language` (as `<html lang>` does; the
+    service worker keeps the offline page in the language of the pages it last served), and
+    `Vary` names what chose it, so a shared cache never hands a Swede the German manifest."""
+    if response.mimetype not in LANGUAGE_DEPENDENT or request.endpoint == "static":
+        return response
+    if "Content-Language" not in response.headers:
         from flask_babel import get_locale
 
         response.headers["Content-Language"] = str(get_locale() or "en")
+    if not request.args.get("lang"):
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
     return response
 
 

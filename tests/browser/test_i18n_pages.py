@@ -135,3 +135,28 @@ def test_the_english_check_finds_english() -> None:
     )
     assert english_in(f"Start … {message.id} … Ende", "de") != []
     assert message.id not in english_in(f"Start … {message.string} … Ende", "de")
+
+
+def test_offline_page_speaks_the_language_of_the_pages(browser, live_server, actors, db) -> None:  # type: ignore[no-untyped-def]
+    """The worker keeps the offline page in every language and shows the one in the language
+    of the pages it last served: a German user offline reads German, then Swedish after a
+    switch, without a new worker."""
+    from tests.browser.conftest import signed_in_page
+    from tests.browser.pwa_helpers import controlled
+
+    page, user_id = signed_in_page(browser, live_server, actors, "mentor")
+    offline_title = {
+        language: catalogues.load_catalogue(language).get("No connection right now").string
+        for language in ("sv", "de")
+    }
+    for language in ("de", "sv"):
+        _set_language(db, user_id, language)
+        page.goto(f"{live_server}/account/settings")
+        controlled(page)
+        page.reload()  # served through the worker now: it notes the page's language
+        page.context.set_offline(True)
+        page.goto(f"{live_server}/account/settings")
+        assert page.locator("main h1").inner_text() == offline_title[language]
+        assert page.evaluate("document.documentElement.lang") == language
+        page.context.set_offline(False)
+    page.context.close()
