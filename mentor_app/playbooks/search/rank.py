@@ -1,0 +1,215 @@
+"""Ranking guides for a query from the data `index.build` made. static/js/guides-rank.js is a
+step-by-step twin of this module (same steps, same order of additions), so the phone offline
+ranks exactly as the server does; tests/playbooks/search_expected.json holds both to that.
+
+For a query:
+1. its folded words, without repeats and without the stop words of the languages searched
+   (unless nothing else is left);
+2. each word becomes a stem in the reader's language, by the first step that works: the stem
+   table, an index term, an ending taken off ("grieving" → "griev"); else the same in English
+   (a Swedish reader who types English); else, in Swedish and German, a compound of two known
+   words ("Trauerfall" → "trauer" + "fall"); else the word it starts (typing, "ber" →
+   "bereavement") or a word one or two edits away (a typo);
+3. next to each other, words whose stems form a phrase among a guide's names count as that
+   phrase alone ("passed away" does not match "passed on");
+4. a guide scores the sum of its BM25 weights for those terms, field weight times match
+   quality times weight, then times the share of the query's words it matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from mentor_app.playbooks.search.text import MIN_REST, words
+
+EXACT, COMPOUND, PREFIX, TYPO = 1.0, 0.9, 0.8, 0.7
+PREFIX_MIN = 3
+PHRASE_MAX = 3  # words
+# A result is "weak" when the best guide matched under half of the query's words or scored
+# below this; the page then says so and offers the three closest guides.
+WEAK_SCORE = 4.0
+WEAK_SHARE = 0.5
+# Results shown: those within this share of the best score, at most RESULTS_MAX.
+SHOWN_SHARE = 0.25
+RESULTS_MAX = 10
+
+
+@dataclass(frozen=True)
+class Hit:
+    slug: str
+    score: float
+    share: float  # of the query's words this guide matched, 0..1
+
+
+@dataclass(frozen=True)
+class Term:
+    language: int  # which data (0 the reader's language, 1 English for another reader)
+    term: str
+    quality: float
+    first: int  # the query words it stands for: first..last
+    last: int
+
+
+def typo_budget(length: int) -> int:
+    return 2 if length >= 8 else 1 if length >= 4 else 0
+
+
+def _known(word: str, data: dict[str, Any]) -> str | None:
+    """The stem of a word found in the guides, or of the word without an ending."""
+    stem = data["stems"].get(word)
+    if stem is not None:
+        return stem or word
+    for suffix in data["suffixes"]:
+        rest = word[: -len(suffix)]
+        if word.endswith(suffix) and len(rest) >= MIN_REST and rest in data["stems"]:
+            return data["stems"][rest] or rest
+    return None
+
+
+def _compound(word: str, data: dict[str, Any]) -> list[str]:
+    """The stems of a two-part compound whose parts are both known, longest head first."""
+    for cut in range(len(word) - MIN_REST, MIN_REST - 1, -1):
+        head = _known(word[:cut], data)
+        if head is None:
+            continue
+        tail = word[cut:]
+        for link in ["", *data["linking"]]:
+            if tail.startswith(link) and len(tail) - len(link) >= MIN_REST:
+                rest = _known(tail[len(link) :], data)
+                if rest is not None:
+                    return [head, rest]
+    return []
+
+
+def _prefixed(word: str, data: dict[str, Any]) -> str | None:
+    """The shortest (then alphabetically first) guide word that `word` starts."""
+    if len(word) < PREFIX_MIN:
+        return None
+    found = [s for s in data["stems"] if s.startswith(word) and s != word]
+    if not found:
+        return None
+    best = min(found, key=lambda s: (len(s), s))
+    return data["stems"][best] or best
+
+
+def _corrected(word: str, data: dict[str, Any]) -> str | None:
+    """The guide word fewest edits away within the budget (then alphabetically first)."""
+    budget = typo_budget(len(word))
+    if not budget:
+        return None
+    found = process.extract(
+        word, list(data["stems"]), scorer=OSA.distance, score_cutoff=budget, limit=None
+    )
+    if not found:
+        return None
+    best = min(found, key=lambda hit: (hit[1], hit[0]))[0]
+    return data["stems"][best] or best
+
+
+def resolve(word: str, datas: list[dict[str, Any]]) -> tuple[int, list[str], float] | None:
+    """(which data, stems, match quality) for one query word, or None."""
+    for number, data in enumerate(datas):
+        stem = _known(word, data)
+        if stem is not None:
+            return number, [stem], EXACT
+    main = datas[0]
+    if main["linking"]:
+        parts = _compound(word, main)
+        if parts:
+            return 0, parts, COMPOUND
+    stem = _prefixed(word, main)
+    if stem is not None:
+        return 0, [stem], PREFIX
+    stem = _corrected(word, main)
+    if stem is not None:
+        return 0, [stem], TYPO
+    return None
+
+
+def query_words(query: str, datas: list[dict[str, Any]]) -> list[str]:
+    found: list[str] = []
+    for word in words(query):
+        if word not in found:
+            found.append(word)
+    stop = {w for data in datas for w in data["stop"]}
+    kept = [w for w in found if w not in stop]
+    return kept or found
+
+
+def terms(query_words: list[str], datas: list[dict[str, Any]]) -> list[Term]:
+    resolved = [resolve(word, datas) for word in query_words]
+    found: list[Term] = []
+    at = 0
+    while at < len(resolved):
+        phrase = _phrase_at(resolved, at, datas)
+        if phrase is not None:
+            found.append(phrase)
+            at = phrase.last + 1
+            continue
+        if resolved[at] is not None:
+            number, stems, quality = resolved[at]
+            found.extend(Term(number, stem, quality, at, at) for stem in stems)
+        at += 1
+    return found
+
+
+def _phrase_at(resolved: list, at: int, datas: list[dict[str, Any]]) -> Term | None:
+    """The longest phrase term among the keys that starts at word `at`, if any."""
+    first = resolved[at]
+    if first is None or len(first[1]) != 1:
+        return None
+    for size in range(PHRASE_MAX, 1, -1):
+        window = resolved[at : at + size]
+        if len(window) < size or any(r is None or r[0] != first[0] for r in window):
+            continue
+        if any(len(r[1]) != 1 for r in window):
+            continue
+        phrase = " ".join(r[1][0] for r in window)
+        if phrase in datas[first[0]]["fields"]["keys"]:
+            quality = min(r[2] for r in window)
+            return Term(first[0], phrase, quality, at, at + size - 1)
+    return None
+
+
+def rank(datas: list[dict[str, Any]], query: str) -> list[Hit]:
+    """Every guide that matches `query`, best first (ties: the alphabetically first slug).
+
+    `datas`: the reader's language first, then English when the reader's is another.
+    """
+    words_ = query_words(query, datas)
+    if not words_:
+        return []
+    scores: dict[str, float] = {}
+    matched: dict[str, set[int]] = {}
+    for term in terms(words_, datas):
+        data = datas[term.language]
+        for field, weight in data["weights"].items():
+            postings = data["fields"][field].get(term.term)
+            if postings is None:
+                continue
+            for at in range(0, len(postings), 2):
+                slug = data["slugs"][int(postings[at])]
+                scores[slug] = scores.get(slug, 0.0) + term.quality * weight * postings[at + 1]
+                matched.setdefault(slug, set()).update(range(term.first, term.last + 1))
+    hits = [
+        Hit(slug, score * len(matched[slug]) / len(words_), len(matched[slug]) / len(words_))
+        for slug, score in scores.items()
+    ]
+    hits.sort(key=lambda hit: (-hit.score, hit.slug))
+    return hits
+
+
+def is_weak(hits: list[Hit]) -> bool:
+    return not hits or hits[0].share < WEAK_SHARE or hits[0].score < WEAK_SCORE
+
+
+def shown(hits: list[Hit]) -> list[Hit]:
+    """The results worth listing: near the best, never a long tail of weak ones."""
+    if not hits:
+        return []
+    floor = hits[0].score * SHOWN_SHARE
+    return [hit for hit in hits if hit.score >= floor][:RESULTS_MAX]
