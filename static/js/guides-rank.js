@@ -73,7 +73,7 @@ function compound(word, data) {
     const head = known(word.slice(0, cut), data);
     if (head === null) continue;
     const tail = word.slice(cut);
-    for (const link of ["", ...data.linking]) {
+    for (const link of data.linking) {
       if (tail.startsWith(link) && tail.length - link.length >= MIN_REST) {
         const rest = known(tail.slice(link.length), data);
         if (rest !== null) return [head, rest];
@@ -118,10 +118,8 @@ export function resolve(word, datas) {
     if (stem !== null) return [number, [stem], EXACT];
   }
   const main = datas[0];
-  if (main.linking.length) {
-    const parts = compound(word, main);
-    if (parts.length) return [0, parts, COMPOUND];
-  }
+  const parts = compound(word, main);
+  if (parts.length) return [0, parts, COMPOUND];
   let stem = prefixed(word, main);
   if (stem !== null) return [0, [stem], PREFIX];
   stem = corrected(word, main);

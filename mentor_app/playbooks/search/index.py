@@ -17,7 +17,7 @@ from mentor_app.playbooks.search.text import LINKING, SUFFIXES, analysed, stop_w
 # Where a word counts most: the guide's own names for the situation, then its summary and first
 # minute, then the rest. Tuned on the tuning half of tests/playbooks/queries only.
 FIELDS = ("keys", "lead", "body")
-WEIGHTS = {"keys": 3.0, "lead": 1.2, "body": 1.0}
+WEIGHTS = {"keys": 4.0, "lead": 1.2, "body": 1.0}
 # BM25 saturation and length normalisation per field. The keys of a guide are a list of names
 # (their number says little about relevance), so length counts less there.
 BM25 = {"keys": (1.2, 0.3), "lead": (1.2, 0.75), "body": (1.2, 0.75)}

@@ -7,9 +7,9 @@ For a query:
    (unless nothing else is left);
 2. each word becomes a stem in the reader's language, by the first step that works: the stem
    table, an index term, an ending taken off ("grieving" → "griev"); else the same in English
-   (a Swedish reader who types English); else, in Swedish and German, a compound of two known
-   words ("Trauerfall" → "trauer" + "fall"); else the word it starts (typing, "ber" →
-   "bereavement") or a word one or two edits away (a typo);
+   (a Swedish reader who types English); else a compound of two known words ("Trauerfall" →
+   "trauer" + "fall", "självmordstankar", "psychoeducation"); else the word it starts
+   (typing, "ber" → "bereavement") or a word one or two edits away (a typo);
 3. next to each other, words whose stems form a phrase among a guide's names count as that
    phrase alone ("passed away" does not match "passed on");
 4. a guide scores the sum of its BM25 weights for those terms, field weight times match
@@ -77,7 +77,7 @@ def _compound(word: str, data: dict[str, Any]) -> list[str]:
         if head is None:
             continue
         tail = word[cut:]
-        for link in ["", *data["linking"]]:
+        for link in data["linking"]:
             if tail.startswith(link) and len(tail) - len(link) >= MIN_REST:
                 rest = _known(tail[len(link) :], data)
                 if rest is not None:
@@ -117,10 +117,9 @@ def resolve(word: str, datas: list[dict[str, Any]]) -> tuple[int, list[str], flo
         if stem is not None:
             return number, [stem], EXACT
     main = datas[0]
-    if main["linking"]:
-        parts = _compound(word, main)
-        if parts:
-            return 0, parts, COMPOUND
+    parts = _compound(word, main)
+    if parts:
+        return 0, parts, COMPOUND
     stem = _prefixed(word, main)
     if stem is not None:
         return 0, [stem], PREFIX

@@ -23,9 +23,9 @@ MIN_WORD = 2  # one-letter words ("I", "s" of "client's") carry nothing
 # by noise. Added to each language's standard list.
 EXTRA_STOP = {
     "en": "client clients mentor what should do does did im ive dont doesnt cant wont hes shes "
-    "its thats whats get got",
-    "sv": "klient klienten klientens klienter mentor mentorn vad ska bör gör göra gjorde",
-    "de": "klient klienten klientin mentor mentorin was soll sollte tun macht mache",
+    "its thats whats get got think",
+    "sv": "klient klienten klientens klienter mentor mentorn vad ska bör gör göra gjorde tror",
+    "de": "klient klienten klientin mentor mentorin was soll sollte tun macht mache glaube",
 }
 # Endings tried when a typed word is not in the table: "grieving" → "griev" (the stem of
 # "grieve"). Longest first; what is left must be at least MIN_REST letters.
@@ -70,7 +70,8 @@ SUFFIXES = {
 }
 MIN_REST = 3
 # Letters that join the parts of a compound ("Suizid|gedanken", "självmord|s|tankar").
-LINKING = {"en": [], "sv": ["s", "e", "o", "u"], "de": ["s", "es", "n", "en", "e", "er"]}
+# English has closed compounds too ("psychoeducation", "caseworker"), without linking letters.
+LINKING = {"en": [""], "sv": ["", "s", "e", "o", "u"], "de": ["", "s", "es", "n", "en", "e", "er"]}
 
 _MARKS = re.compile("[\u0300-\u036f]")
 _NON_WORD = re.compile("[^a-z0-9]+")
