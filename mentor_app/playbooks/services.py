@@ -124,7 +124,12 @@ def index_document(session: Session, language: str = "en") -> IndexDocument:
     """The offline index as served to a reader of `language`: the guides, and the data the
     browser ranks them with ("search": the reader's language first, then English), versioned
     by a hash of its content, with a strong ETag."""
-    entries = index_entries(session)
+    # The body text stays on the server: the browser ranks from the search data, and shows
+    # only titles and summaries.
+    entries = [
+        {key: value for key, value in entry.items() if key != "body"}
+        for entry in index_entries(session)
+    ]
     datas = search.ranking_data(session, language)
     canonical = json.dumps(
         [entries, datas], sort_keys=True, separators=(",", ":"), ensure_ascii=False

@@ -9,7 +9,7 @@ const PREFIX_MIN = 3;
 const PHRASE_MAX = 3;
 const MIN_WORD = 2;
 const MIN_REST = 3;
-export const WEAK_SCORE = 4.0, WEAK_SHARE = 0.5, SHOWN_SHARE = 0.25, RESULTS_MAX = 10;
+export const WEAK_SCORE = 4000.0, WEAK_SHARE = 0.5, SHOWN_SHARE = 0.25, RESULTS_MAX = 10;
 const FOLD = [["ß", "ss"], ["æ", "ae"], ["ø", "o"], ["œ", "oe"], ["ł", "l"], ["đ", "d"], ["þ", "th"]];
 const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 

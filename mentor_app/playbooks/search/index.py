@@ -23,7 +23,8 @@ WEIGHTS = {"keys": 4.0, "lead": 1.2, "body": 1.0}
 BM25 = {"keys": (1.2, 0.3), "lead": (1.2, 0.75), "body": (1.2, 0.75)}
 # Offered when a query matches (almost) nothing: where to start when unsure.
 FALLBACK = ("when-to-consult-psychologist", "mentor-own-safety", "transparency-goals-roles")
-DIGITS = 4  # weights are rounded so the JSON is small and both rankers add the same numbers
+# BM25 weights ship as whole thousandths: a small JSON, and both rankers add the same numbers.
+SCALE = 1000
 
 
 def _phrase_or_word(text: str, language: str, stems: dict[str, str]) -> str | None:
@@ -55,8 +56,10 @@ def _field_terms(entry: dict[str, Any], names: list[str], language: str, stems: 
     }
 
 
-def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, list[float]]:
-    """term → [document number, weight, document number, weight, …] (numbers as floats)."""
+def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, list[int]]:
+    """term → [document number, weight in thousandths, document number, weight, …]."""
+    if not corpus:
+        return {}
     padded = [terms or [""] for terms in corpus]  # bm25s wants a word in every document
     retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
     retriever.index(padded, show_progress=False)
@@ -66,9 +69,9 @@ def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, list[fl
     for term, number in sorted(retriever.vocab_dict.items()):
         if not term or number + 1 >= len(pointers):
             continue
-        flat: list[float] = []
+        flat: list[int] = []
         for at in range(pointers[number], pointers[number + 1]):
-            flat.extend((int(indices[at]), round(float(data[at]), DIGITS)))
+            flat.extend((int(indices[at]), round(float(data[at]) * SCALE)))
         postings[term] = flat
     return postings
 
@@ -80,8 +83,9 @@ def build(
     `language`, with the lay words of `lexicon` (slug → words and phrases) among the keys.
 
     Shape: {"language", "slugs": [slug by document number], "weights": {field: float},
-    "fields": {field: {term: [doc, weight, …]}}, "stems": {surface: stem, "" when equal},
-    "stop": [word], "suffixes": [ending], "linking": [letters], "fallback": [slug]}.
+    "fields": {field: {term: [doc, weight in thousandths, …]}},
+    "stems": {surface: stem, "" when equal}, "stop": [word], "suffixes": [ending],
+    "linking": [letters], "fallback": [slug]}.
     """
     entries = sorted(entries, key=lambda e: e["slug"])
     stems: dict[str, str] = {}

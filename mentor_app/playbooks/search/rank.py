@@ -31,7 +31,7 @@ PREFIX_MIN = 3
 PHRASE_MAX = 3  # words
 # A result is "weak" when the best guide matched under half of the query's words or scored
 # below this; the page then says so and offers the three closest guides.
-WEAK_SCORE = 4.0
+WEAK_SCORE = 4000.0  # in thousandths, as the weights
 WEAK_SHARE = 0.5
 # Results shown: those within this share of the best score, at most RESULTS_MAX.
 SHOWN_SHARE = 0.25
