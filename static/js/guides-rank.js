@@ -4,8 +4,9 @@
 // weights and the stem table (bm25s, Snowball), this file only looks them up and adds them.
 // tests/playbooks/search_expected.json holds both to the same top 3. Change both together.
 
-const EXACT = 1.0, COMPOUND = 0.9, PREFIX = 0.8, TYPO = 0.7;
+const EXACT = 1.0, COMPOUND = 0.9, PREFIX = 0.8, TYPO = 0.7, PART = 0.6;
 const PREFIX_MIN = 3;
+const PART_MIN = 5;
 const PHRASE_MAX = 3;
 const MIN_WORD = 2;
 const MIN_REST = 3;
@@ -83,6 +84,18 @@ function compound(word, data) {
   return [];
 }
 
+function part(word, data) {
+  for (let cut = word.length - 1; cut >= PART_MIN; cut--) {
+    const head = known(word.slice(0, cut), data);
+    if (head !== null) return head;
+  }
+  for (let cut = 1; cut <= word.length - PART_MIN; cut++) {
+    const tail = known(word.slice(cut), data);
+    if (tail !== null) return tail;
+  }
+  return null;
+}
+
 const before = (a, b) => (a.length - b.length) || (a < b ? -1 : a > b ? 1 : 0);
 
 function prefixed(word, data) {
@@ -124,6 +137,8 @@ export function resolve(word, datas) {
   if (stem !== null) return [0, [stem], PREFIX];
   stem = corrected(word, main);
   if (stem !== null) return [0, [stem], TYPO];
+  stem = part(word, main);
+  if (stem !== null) return [0, [stem], PART];
   return null;
 }
 

@@ -21,7 +21,7 @@ from mentor_app.playbooks.search.lexicon import lexicon
 from mentor_app.playbooks.search.rank import Hit
 from mentor_app.playbooks.search.text import LANGUAGES
 
-__all__ = ["Found", "Hit", "find", "ranking_data", "search_documents"]
+__all__ = ["Found", "Hit", "find", "found", "lexicon", "ranking_data", "search_documents"]
 
 CLOSEST = 3
 _CACHE: dict[tuple[str, str], dict[str, Any]] = {}

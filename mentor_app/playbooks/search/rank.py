@@ -9,7 +9,8 @@ For a query:
    table, an index term, an ending taken off ("grieving" → "griev"); else the same in English
    (a Swedish reader who types English); else a compound of two known words ("Trauerfall" →
    "trauer" + "fall", "självmordstankar", "psychoeducation"); else the word it starts
-   (typing, "ber" → "bereavement") or a word one or two edits away (a typo);
+   (typing, "ber" → "bereavement") or a word one or two edits away (a typo); else its
+   longest known part ("Trauerbegleitung" → "trauer");
 3. next to each other, words whose stems form a phrase among a guide's names count as that
    phrase alone ("passed away" does not match "passed on");
 4. a guide scores the sum of its BM25 weights for those terms, field weight times match
@@ -26,8 +27,9 @@ from rapidfuzz.distance import OSA
 
 from mentor_app.playbooks.search.text import MIN_REST, words
 
-EXACT, COMPOUND, PREFIX, TYPO = 1.0, 0.9, 0.8, 0.7
+EXACT, COMPOUND, PREFIX, TYPO, PART = 1.0, 0.9, 0.8, 0.7, 0.6
 PREFIX_MIN = 3
+PART_MIN = 5  # letters of the one known part of an otherwise unknown compound
 PHRASE_MAX = 3  # words
 # A result is "weak" when the best guide matched under half of the query's words or scored
 # below this; the page then says so and offers the three closest guides.
@@ -85,6 +87,20 @@ def _compound(word: str, data: dict[str, Any]) -> list[str]:
     return []
 
 
+def _part(word: str, data: dict[str, Any]) -> str | None:
+    """The stem of the longest known start ("Trauer|begleitung"), else of the longest known
+    end, of a word nothing else resolved; parts shorter than PART_MIN letters do not count."""
+    for cut in range(len(word) - 1, PART_MIN - 1, -1):
+        head = _known(word[:cut], data)
+        if head is not None:
+            return head
+    for cut in range(1, len(word) - PART_MIN + 1):
+        tail = _known(word[cut:], data)
+        if tail is not None:
+            return tail
+    return None
+
+
 def _prefixed(word: str, data: dict[str, Any]) -> str | None:
     """The shortest (then alphabetically first) guide word that `word` starts."""
     if len(word) < PREFIX_MIN:
@@ -126,6 +142,9 @@ def resolve(word: str, datas: list[dict[str, Any]]) -> tuple[int, list[str], flo
     stem = _corrected(word, main)
     if stem is not None:
         return 0, [stem], TYPO
+    stem = _part(word, main)
+    if stem is not None:
+        return 0, [stem], PART
     return None
 
 
