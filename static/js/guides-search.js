@@ -4,21 +4,22 @@
 // the best matches, or, when nothing matches well, the closest guides with the consult button
 // and the emergency number.
 
-import { found } from "./guides-rank.js";
-
 let indexPromise = null;
 
-/** {guides: {slug: entry}, datas}, loaded once (the service worker serves it offline). */
+/** {guides: {slug: entry}, datas, ranker}, loaded once, when the mentor starts to search (the
+ * service worker serves the index and the ranker offline; a page load does not pay for them). */
 export function loadIndex() {
   if (!indexPromise) {
+    const ranker = import("./guides-rank.js");
     indexPromise = fetch("/guides/index.json", { credentials: "same-origin" })
       .then((response) => {
         if (!response.ok) throw new Error(`index ${response.status}`);
         return response.json();
       })
-      .then((index) => ({
+      .then(async (index) => ({
         guides: Object.fromEntries(index.guides.map((entry) => [entry.slug, entry])),
         datas: index.search,
+        ranker: await ranker,
       }))
       .catch((error) => {
         indexPromise = null; // try again on the next keystroke
@@ -31,7 +32,7 @@ export function loadIndex() {
 /** What the page lists for `query`: {hits: [{slug, score, share, entry}], weak}. */
 export async function searchGuides(query) {
   const index = await loadIndex();
-  const result = found(index.datas, query);
+  const result = index.ranker.found(index.datas, query);
   const hits = result.hits
     .filter((hit) => index.guides[hit.slug])
     .map((hit) => ({ ...hit, entry: index.guides[hit.slug] }));
