@@ -10,7 +10,7 @@ const PART_MIN = 5;
 const PHRASE_MAX = 3;
 const MIN_WORD = 2;
 const MIN_REST = 3;
-export const WEAK_SCORE = 4000.0, WEAK_SHARE = 0.5, SHOWN_SHARE = 0.25, RESULTS_MAX = 10;
+export const WEAK_SCORE = 1500.0, WEAK_SHARE = 0.3, SHOWN_SHARE = 0.25, RESULTS_MAX = 10;
 const FOLD = [["ß", "ss"], ["æ", "ae"], ["ø", "o"], ["œ", "oe"], ["ł", "l"], ["đ", "d"], ["þ", "th"]];
 const has = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
 
@@ -206,11 +206,11 @@ export function rank(datas, query) {
       }
     }
   }
-  const hits = [...scores].map(([slug, score]) => ({
-    slug,
-    score: (score * matched.get(slug).size) / words_.length,
-    share: matched.get(slug).size / words_.length,
-  }));
+  const count = words_.length;
+  const hits = [...scores].map(([slug, score]) => {
+    const share = matched.get(slug).size;
+    return { slug, score: score * share * share / count / count, share: share / count };
+  });
   hits.sort((a, b) => (b.score - a.score) || (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
   return hits;
 }

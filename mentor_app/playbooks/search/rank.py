@@ -14,7 +14,7 @@ For a query:
 3. next to each other, words whose stems form a phrase among a guide's names count as that
    phrase alone ("passed away" does not match "passed on");
 4. a guide scores the sum of its BM25 weights for those terms, field weight times match
-   quality times weight, then times the share of the query's words it matched.
+   quality times weight, then times the square of the share of the query's words it matched.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ EXACT, COMPOUND, PREFIX, TYPO, PART = 1.0, 0.9, 0.8, 0.7, 0.6
 PREFIX_MIN = 3
 PART_MIN = 5  # letters of the one known part of an otherwise unknown compound
 PHRASE_MAX = 3  # words
-# A result is "weak" when the best guide matched under half of the query's words or scored
+# A result is "weak" when the best guide matched under a third of the query's words or scored
 # below this; the page then says so and offers the three closest guides.
-WEAK_SCORE = 4000.0  # in thousandths, as the weights
-WEAK_SHARE = 0.5
+WEAK_SCORE = 1500.0  # in thousandths, as the weights
+WEAK_SHARE = 0.3
 # Results shown: those within this share of the best score, at most RESULTS_MAX.
 SHOWN_SHARE = 0.25
 RESULTS_MAX = 10
@@ -213,10 +213,12 @@ def rank(datas: list[dict[str, Any]], query: str) -> list[Hit]:
                 slug = data["slugs"][int(postings[at])]
                 scores[slug] = scores.get(slug, 0.0) + term.quality * weight * postings[at + 1]
                 matched.setdefault(slug, set()).update(range(term.first, term.last + 1))
-    hits = [
-        Hit(slug, score * len(matched[slug]) / len(words_), len(matched[slug]) / len(words_))
-        for slug, score in scores.items()
-    ]
+    count = len(words_)
+    hits = []
+    for slug, score in scores.items():
+        share = len(matched[slug])
+        # Squared: a guide that matches every word clearly beats one that matches one strongly.
+        hits.append(Hit(slug, score * share * share / count / count, share / count))
     hits.sort(key=lambda hit: (-hit.score, hit.slug))
     return hits
 
