@@ -7,7 +7,7 @@
 const EXACT = 1.0, COMPOUND = 0.9, PREFIX = 0.8, TYPO = 0.7, PART = 0.6;
 const PREFIX_MIN = 3;
 const PART_MIN = 5;
-const PHRASE_MAX = 3;
+const PHRASE_MAX = 4;
 const MIN_WORD = 2;
 const MIN_REST = 3;
 export const WEAK_SCORE = 1500.0, WEAK_SHARE = 0.3, SHOWN_SHARE = 0.25, RESULTS_MAX = 10;
@@ -150,49 +150,75 @@ export function queryWords(query, datas) {
   return kept.length ? kept : found;
 }
 
-function phraseAt(resolved, at, datas) {
-  const first = resolved[at];
-  if (first === null || first[1].length !== 1) return null;
+function phraseAt(sequence, at, resolved, datas) {
   for (let size = PHRASE_MAX; size > 1; size--) {
-    const window = resolved.slice(at, at + size);
-    if (window.length < size || window.some((r) => r === null || r[0] !== first[0])) continue;
-    if (window.some((r) => r[1].length !== 1)) continue;
-    const phrase = window.map((r) => r[1][0]).join(" ");
-    if (has(datas[first[0]].fields.keys, phrase)) {
-      const quality = Math.min(...window.map((r) => r[2]));
-      return { language: first[0], term: phrase, quality, first: at, last: at + size - 1 };
+    const window = sequence.slice(at, at + size);
+    if (window.length < size) continue;
+    for (let number = 0; number < datas.length; number++) {
+      const tokens = [];
+      let quality = EXACT;
+      for (const word of window) {
+        const found = resolved.has(word) ? resolved.get(word) : null;
+        if (found === null) {
+          tokens.push(word);
+        } else if (found[0] === number && found[1].length === 1) {
+          tokens.push(found[1][0]);
+          quality = Math.min(quality, found[2]);
+        } else {
+          break;
+        }
+      }
+      const phrase = tokens.join(" ");
+      if (tokens.length === size && has(datas[number].fields.keys, phrase)) {
+        return [number, phrase, quality, size];
+      }
     }
   }
   return null;
 }
 
-export function terms(queryWords_, datas) {
-  const resolved = queryWords_.map((word) => resolve(word, datas));
+/** [terms, units]: what to look up, and how many units the share is counted in. */
+export function terms(query, datas) {
+  const words_ = queryWords(query, datas);
+  const resolved = new Map(words_.map((word) => [word, resolve(word, datas)]));
+  const sequence = words(query);
   const found = [];
+  const used = new Set();
+  let units = words_.length;
   let at = 0;
-  while (at < resolved.length) {
-    const phrase = phraseAt(resolved, at, datas);
-    if (phrase !== null) {
-      found.push(phrase);
-      at = phrase.last + 1;
+  while (at < sequence.length) {
+    const phrase = phraseAt(sequence, at, resolved, datas);
+    if (phrase === null) {
+      at += 1;
       continue;
     }
-    if (resolved[at] !== null) {
-      const [language, stems, quality] = resolved[at];
-      for (const term of stems) found.push({ language, term, quality, first: at, last: at });
+    const [language, term, quality, size] = phrase;
+    let covered = [...new Set(sequence.slice(at, at + size).filter((w) => resolved.has(w))
+      .map((w) => words_.indexOf(w)))].sort((a, b) => a - b);
+    if (!covered.length) {
+      covered = [units];
+      units += 1;
     }
-    at += 1;
+    found.push({ language, term, quality, units: covered });
+    for (const unit of covered) used.add(unit);
+    at += size;
   }
-  return found;
+  words_.forEach((word, number) => {
+    const hit = resolved.get(word);
+    if (used.has(number) || hit === null) return;
+    const [language, stems, quality] = hit;
+    for (const term of stems) found.push({ language, term, quality, units: [number] });
+  });
+  return [found, units];
 }
 
 /** [{slug, score, share}] for every guide that matches, best first. */
 export function rank(datas, query) {
-  const words_ = queryWords(query, datas);
-  if (!words_.length) return [];
+  const [found, count] = terms(query, datas);
+  if (!count) return [];
   const scores = new Map();
   const matched = new Map();
-  for (const term of terms(words_, datas)) {
+  for (const term of found) {
     const data = datas[term.language];
     for (const [field, weight] of Object.entries(data.weights)) {
       const fieldTerms = data.fields[field];
@@ -202,11 +228,10 @@ export function rank(datas, query) {
         const slug = data.slugs[postings[at]];
         scores.set(slug, (scores.get(slug) || 0.0) + term.quality * weight * postings[at + 1]);
         if (!matched.has(slug)) matched.set(slug, new Set());
-        for (let w = term.first; w <= term.last; w++) matched.get(slug).add(w);
+        for (const unit of term.units) matched.get(slug).add(unit);
       }
     }
   }
-  const count = words_.length;
   const hits = [...scores].map(([slug, score]) => {
     const share = matched.get(slug).size;
     return { slug, score: score * share * share / count / count, share: share / count };

@@ -120,9 +120,15 @@ def test_multi_word_names_match_only_as_phrases() -> None:
         _entry("passed-away", synonyms=["passed away"]),
         _entry("first-day", synonyms=["first day"]),
         _entry("in-bed", body="He lies in bed all day."),
+        _entry("turned-down", synonyms=["turned him down"]),
+        _entry("who-am-i", synonyms=["who am I"]),
     ]
     assert _ranked(entries, "passed away") == ["passed-away"]
     assert _ranked(entries, "first day") == ["first-day"]
+    # small words belong to the phrase: "turned" alone is not "turned him down"
+    assert _ranked(entries, "the clinic turned him down") == ["turned-down"]
+    assert _ranked(entries, "he turned up") == []
+    assert _ranked(entries, "who am I now") == ["who-am-i"]
 
 
 def test_ranking_prefers_names_then_summary_then_body() -> None:

@@ -12,7 +12,13 @@ from typing import Any
 
 import bm25s
 
-from mentor_app.playbooks.search.text import LINKING, SUFFIXES, analysed, stop_words
+from mentor_app.playbooks.search.text import (
+    LINKING,
+    SUFFIXES,
+    analysed,
+    phrase_tokens,
+    stop_words,
+)
 
 # Where a word counts most: the guide's own names for the situation, then its summary and first
 # minute, then the rest. Tuned on the tuning half of tests/playbooks/queries only.
@@ -28,11 +34,13 @@ SCALE = 1000
 
 
 def _phrase_or_word(text: str, language: str, stems: dict[str, str]) -> str | None:
-    """One index term for a name: its stem, or its stems joined by spaces (a phrase term,
-    found only when the words are typed next to each other)."""
-    pairs = analysed(text, language)
-    stems.update(pairs)
-    return " ".join(stem for _, stem in pairs) or None
+    """One index term for a name: its stem, or, for several words, the phrase term (small
+    words kept), found only when the words are typed next to each other."""
+    stems.update(analysed(text, language))
+    tokens = phrase_tokens(text, language)
+    if len(tokens) == 1 and tokens[0] in stop_words(language):
+        return None
+    return " ".join(tokens) or None
 
 
 def _field_terms(entry: dict[str, Any], names: list[str], language: str, stems: dict) -> dict:

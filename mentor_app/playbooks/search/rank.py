@@ -11,8 +11,9 @@ For a query:
    "trauer" + "fall", "självmordstankar", "psychoeducation"); else the word it starts
    (typing, "ber" → "bereavement") or a word one or two edits away (a typo); else its
    longest known part ("Trauerbegleitung" → "trauer");
-3. next to each other, words whose stems form a phrase among a guide's names count as that
-   phrase alone ("passed away" does not match "passed on");
+3. words next to each other that form a phrase among a guide's names (small words as typed,
+   the others by their stems) count as that phrase alone: "passed away" does not match
+   "passed on", "turned up" does not match "turned him down";
 4. a guide scores the sum of its BM25 weights for those terms, field weight times match
    quality times weight, then times the square of the share of the query's words it matched.
 """
@@ -30,7 +31,7 @@ from mentor_app.playbooks.search.text import MIN_REST, words
 EXACT, COMPOUND, PREFIX, TYPO, PART = 1.0, 0.9, 0.8, 0.7, 0.6
 PREFIX_MIN = 3
 PART_MIN = 5  # letters of the one known part of an otherwise unknown compound
-PHRASE_MAX = 3  # words
+PHRASE_MAX = 4  # words
 # A result is "weak" when the best guide matched under a third of the query's words or scored
 # below this; the page then says so and offers the three closest guides.
 WEAK_SCORE = 1500.0  # in thousandths, as the weights
@@ -52,8 +53,7 @@ class Term:
     language: int  # which data (0 the reader's language, 1 English for another reader)
     term: str
     quality: float
-    first: int  # the query words it stands for: first..last
-    last: int
+    units: tuple[int, ...]  # the query words it stands for (by number)
 
 
 def typo_budget(length: int) -> int:
@@ -158,38 +158,60 @@ def query_words(query: str, datas: list[dict[str, Any]]) -> list[str]:
     return kept or found
 
 
-def terms(query_words: list[str], datas: list[dict[str, Any]]) -> list[Term]:
-    resolved = [resolve(word, datas) for word in query_words]
+def terms(query: str, datas: list[dict[str, Any]]) -> tuple[list[Term], int]:
+    """The terms to look up for `query`, and how many units its share is counted in: its
+    query words, plus one for each phrase made only of small words ("who am I")."""
+    words_ = query_words(query, datas)
+    resolved = {word: resolve(word, datas) for word in words_}
+    sequence = words(query)
     found: list[Term] = []
+    used: set[int] = set()
+    units = len(words_)
     at = 0
-    while at < len(resolved):
-        phrase = _phrase_at(resolved, at, datas)
-        if phrase is not None:
-            found.append(phrase)
-            at = phrase.last + 1
+    while at < len(sequence):
+        phrase = _phrase_at(sequence, at, resolved, datas)
+        if phrase is None:
+            at += 1
             continue
-        if resolved[at] is not None:
-            number, stems, quality = resolved[at]
-            found.extend(Term(number, stem, quality, at, at) for stem in stems)
-        at += 1
-    return found
+        language, term, quality, size = phrase
+        covered = tuple(
+            sorted({words_.index(w) for w in sequence[at : at + size] if w in resolved})
+        )
+        if not covered:
+            covered, units = (units,), units + 1
+        found.append(Term(language, term, quality, covered))
+        used.update(covered)
+        at += size
+    for number, word in enumerate(words_):
+        if number not in used and resolved[word] is not None:
+            language, stems, quality = resolved[word]
+            found.extend(Term(language, stem, quality, (number,)) for stem in stems)
+    return found, units
 
 
-def _phrase_at(resolved: list, at: int, datas: list[dict[str, Any]]) -> Term | None:
-    """The longest phrase term among the keys that starts at word `at`, if any."""
-    first = resolved[at]
-    if first is None or len(first[1]) != 1:
-        return None
+def _phrase_at(
+    sequence: list[str], at: int, resolved: dict, datas: list[dict[str, Any]]
+) -> tuple[int, str, float, int] | None:
+    """(language, phrase term, quality, words) of the longest phrase among a guide's names
+    that starts at word `at`: small words as typed, the others by their stems."""
     for size in range(PHRASE_MAX, 1, -1):
-        window = resolved[at : at + size]
-        if len(window) < size or any(r is None or r[0] != first[0] for r in window):
+        window = sequence[at : at + size]
+        if len(window) < size:
             continue
-        if any(len(r[1]) != 1 for r in window):
-            continue
-        phrase = " ".join(r[1][0] for r in window)
-        if phrase in datas[first[0]]["fields"]["keys"]:
-            quality = min(r[2] for r in window)
-            return Term(first[0], phrase, quality, at, at + size - 1)
+        for number, data in enumerate(datas):
+            tokens, quality = [], EXACT
+            for word in window:
+                found = resolved.get(word)
+                if found is None:
+                    tokens.append(word)
+                elif found[0] == number and len(found[1]) == 1:
+                    tokens.append(found[1][0])
+                    quality = min(quality, found[2])
+                else:
+                    break
+            phrase = " ".join(tokens)
+            if len(tokens) == size and phrase in data["fields"]["keys"]:
+                return number, phrase, quality, size
     return None
 
 
@@ -198,12 +220,12 @@ def rank(datas: list[dict[str, Any]], query: str) -> list[Hit]:
 
     `datas`: the reader's language first, then English when the reader's is another.
     """
-    words_ = query_words(query, datas)
-    if not words_:
+    found, count = terms(query, datas)
+    if not count:
         return []
     scores: dict[str, float] = {}
     matched: dict[str, set[int]] = {}
-    for term in terms(words_, datas):
+    for term in found:
         data = datas[term.language]
         for field, weight in data["weights"].items():
             postings = data["fields"][field].get(term.term)
@@ -212,8 +234,7 @@ def rank(datas: list[dict[str, Any]], query: str) -> list[Hit]:
             for at in range(0, len(postings), 2):
                 slug = data["slugs"][int(postings[at])]
                 scores[slug] = scores.get(slug, 0.0) + term.quality * weight * postings[at + 1]
-                matched.setdefault(slug, set()).update(range(term.first, term.last + 1))
-    count = len(words_)
+                matched.setdefault(slug, set()).update(term.units)
     hits = []
     for slug, score in scores.items():
         share = len(matched[slug])

@@ -105,6 +105,20 @@ def _stemmer(language: str) -> Stemmer.Stemmer:
     return Stemmer.Stemmer(SNOWBALL[language])
 
 
+def phrase_tokens(text: str, language: str) -> list[str]:
+    """A name's words as a phrase term spells them: stop words as they are, others stemmed."""
+    stemmer = _stemmer(language)
+    stop = stop_words(language)
+    found = []
+    for raw in _RAW_WORD.findall(text.lower()):
+        parts = words(raw)
+        if len(parts) == 1 and parts[0] not in stop:
+            found.append(fold(stemmer.stemWord(raw)) or parts[0])
+        else:
+            found.extend(parts)
+    return found
+
+
 def analysed(text: str, language: str) -> list[tuple[str, str]]:
     """(surface, stem) for every word of `text` that is not a stop word, in order."""
     stemmer = _stemmer(language)
