@@ -131,8 +131,9 @@ def index_document(session: Session, language: str = "en") -> IndexDocument:
         for entry in index_entries(session)
     ]
     datas = search.ranking_data(session, language)
+    searched = [data["version"] for data in datas]
     canonical = json.dumps(
-        [entries, datas], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        [entries, searched], sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     version = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     document = {"version": version, "guides": entries, "search": datas}

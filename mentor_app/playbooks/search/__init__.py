@@ -41,6 +41,7 @@ def language_data(documents: list[dict[str, Any]], language: str) -> dict[str, A
     data = _CACHE.get(key)
     if data is None:
         data = index.build(documents, language, words)
+        data["version"] = key[1][:16]  # changes with any searched text or lexicon word
         for old in [k for k in _CACHE if k[0] == language]:
             del _CACHE[old]  # one library per language at a time: the newest
         _CACHE[key] = data
