@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import bm25s
-
 from mentor_app.playbooks.search.text import (
     LINKING,
     SUFFIXES,
@@ -68,6 +66,8 @@ def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, list[in
     """term → [document number, weight in thousandths, document number, weight, …]."""
     if not corpus:
         return {}
+    import bm25s  # numpy and scipy load only when an index is built, not with every process
+
     padded = [terms or [""] for terms in corpus]  # bm25s wants a word in every document
     retriever = bm25s.BM25(k1=k1, b=b, method="lucene")
     retriever.index(padded, show_progress=False)

@@ -13,7 +13,6 @@ import unicodedata
 from functools import cache
 
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_GERMAN, STOPWORDS_SWEDISH
 
 LANGUAGES = ("en", "sv", "de")
 SNOWBALL = {"en": "english", "sv": "swedish", "de": "german"}
@@ -95,6 +94,10 @@ def words(text: str) -> list[str]:
 
 @cache
 def stop_words(language: str) -> frozenset[str]:
+    """bm25s's list for `language`, folded, plus EXTRA_STOP (imported here: bm25s loads numpy
+    and scipy, which a process that never builds an index need not pay for)."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_GERMAN, STOPWORDS_SWEDISH
+
     standard = {"en": STOPWORDS_EN_PLUS, "sv": STOPWORDS_SWEDISH, "de": STOPWORDS_GERMAN}
     folded = {w for word in standard[language] for w in words(word)}
     return frozenset(folded | set(EXTRA_STOP[language].split()))
