@@ -167,7 +167,7 @@ def test_weak_match_page_says_so_and_offers_help(library, actors) -> None:  # ty
     assert len(re.findall(r'class="guide-link" href="/guides/[a-z0-9-]+"', results)) == 3
     help_block = page.split("data-guide-weak-help", 1)[1].split("</div>", 1)[0]
     assert 'href="/consults/start' in help_block and "data-consult-button" in help_block
-    assert "Immediate danger? Call 112 first." in help_block
+    assert 'Immediate danger? Call <a href="tel:112">112</a>.' in help_block
 
 
 def test_search_page_without_script(library, actors) -> None:  # type: ignore[no-untyped-def]
