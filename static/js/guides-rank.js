@@ -8,6 +8,7 @@ const EXACT = 1.0, COMPOUND = 0.9, PREFIX = 0.8, TYPO = 0.7, PART = 0.6;
 const PREFIX_MIN = 3;
 const PART_MIN = 5;
 const PHRASE_MAX = 4;
+const WORDS_MAX = 16;
 const MIN_WORD = 2;
 const MIN_REST = 3;
 export const WEAK_SCORE = 1500.0, WEAK_SHARE = 0.3, SHOWN_SHARE = 0.25, RESULTS_MAX = 10;
@@ -147,7 +148,7 @@ export function queryWords(query, datas) {
   for (const word of words(query)) if (!found.includes(word)) found.push(word);
   const stop = new Set(datas.flatMap((data) => data.stop));
   const kept = found.filter((w) => !stop.has(w));
-  return kept.length ? kept : found;
+  return (kept.length ? kept : found).slice(0, WORDS_MAX);
 }
 
 function phraseAt(sequence, at, resolved, datas) {

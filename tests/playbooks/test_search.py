@@ -8,6 +8,8 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mentor_app.playbooks import search, services
 from mentor_app.playbooks.search import index, rank
@@ -206,3 +208,11 @@ def test_lexicons_name_only_existing_guides(datas) -> None:  # type: ignore[no-u
         words = search.lexicon(language)
         assert set(words) <= slugs, (language, set(words) - slugs)
         assert len(words) == len(slugs), (language, slugs - set(words))
+
+
+@settings(max_examples=30, deadline=None)
+@given(query=st.text(max_size=200))
+def test_any_text_ranks_without_error(datas, query: str) -> None:  # type: ignore[no-untyped-def]
+    for language in ("en", "de"):
+        found = search.found(datas[language], query)
+        assert 1 <= len(found.hits) <= rank.RESULTS_MAX  # never empty, never a long tail

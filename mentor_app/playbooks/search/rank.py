@@ -32,6 +32,7 @@ EXACT, COMPOUND, PREFIX, TYPO, PART = 1.0, 0.9, 0.8, 0.7, 0.6
 PREFIX_MIN = 3
 PART_MIN = 5  # letters of the one known part of an otherwise unknown compound
 PHRASE_MAX = 4  # words
+WORDS_MAX = 16  # meaningful words of a query; a pasted paragraph is cut, not slow
 # A result is "weak" when the best guide matched under a third of the query's words or scored
 # below this; the page then says so and offers the three closest guides.
 WEAK_SCORE = 1500.0  # in thousandths, as the weights
@@ -155,7 +156,7 @@ def query_words(query: str, datas: list[dict[str, Any]]) -> list[str]:
             found.append(word)
     stop = {w for data in datas for w in data["stop"]}
     kept = [w for w in found if w not in stop]
-    return kept or found
+    return (kept or found)[:WORDS_MAX]
 
 
 def terms(query: str, datas: list[dict[str, Any]]) -> tuple[list[Term], int]:
