@@ -7,7 +7,7 @@
 const EXACT = 1.0, COMPOUND = 0.9, PREFIX = 0.8, TYPO = 0.7, PART = 0.6;
 const PREFIX_MIN = 3;
 const PART_MIN = 5;
-const PHRASE_MAX = 4;
+const PHRASE_MAX = 6;
 const WORDS_MAX = 16;
 const MIN_WORD = 2;
 const MIN_REST = 3;

@@ -208,6 +208,9 @@ def test_lexicons_name_only_existing_guides(datas) -> None:  # type: ignore[no-u
         words = search.lexicon(language)
         assert set(words) <= slugs, (language, set(words) - slugs)
         assert len(words) == len(slugs), (language, slugs - set(words))
+        too_long = [n for names in words.values() for n in names if len(n.split()) > 6]
+        assert not too_long, (language, too_long)  # a phrase is matched up to PHRASE_MAX
+        assert rank.PHRASE_MAX == 6
 
 
 @settings(max_examples=30, deadline=None)

@@ -31,7 +31,7 @@ from mentor_app.playbooks.search.text import MIN_REST, words
 EXACT, COMPOUND, PREFIX, TYPO, PART = 1.0, 0.9, 0.8, 0.7, 0.6
 PREFIX_MIN = 3
 PART_MIN = 5  # letters of the one known part of an otherwise unknown compound
-PHRASE_MAX = 4  # words
+PHRASE_MAX = 6  # words
 WORDS_MAX = 16  # meaningful words of a query; a pasted paragraph is cut, not slow
 # A result is "weak" when the best guide matched under a third of the query's words or scored
 # below this; the page then says so and offers the three closest guides.
