@@ -34,13 +34,16 @@ NODE_RANK = """
 import {rank} from %s;
 import {readFileSync} from "node:fs";
 const input = JSON.parse(readFileSync(0, "utf8"));
-const out = input.queries.map((q) => rank(input.datas, q).slice(0, 3).map((h) => h.slug));
-process.stdout.write(JSON.stringify(out));
+const started = performance.now();
+const top3 = input.queries.map((q) => rank(input.datas, q).slice(0, 3).map((h) => h.slug));
+const ms = (performance.now() - started) / input.queries.length;
+process.stdout.write(JSON.stringify({top3, ms}));
 """
 
 
-def offline_top3(datas: list, queries: list[str]) -> list[list[str]] | None:
-    """The JS ranker's top 3 per query, run by node; None when node is absent."""
+def offline_top3(datas: list, queries: list[str]) -> dict | None:
+    """{"top3": the JS ranker's top 3 per query, "ms": per query}, run by node; None when node
+    is absent."""
     node = shutil.which("node")
     if node is None:
         return None
@@ -75,13 +78,15 @@ def report_language(session, language: str, show_misses: bool) -> None:  # type:
         queries = [item.query for item in items]
         server = [[h.slug for h in rank.rank(datas, q)[:3]] for q in queries]
         print(f"[{language}] {half:8} server : {figures(items, server)}")
-        offline = offline_top3(datas, queries)
-        if offline is None:
+        result = offline_top3(datas, queries)
+        if result is None:
             print(f"[{language}] {half:8} offline: node not found")
         else:
+            offline = result["top3"]
             same = sum(a == b for a, b in zip(server, offline, strict=True))
             print(f"[{language}] {half:8} offline: {figures(items, offline)}; same top 3 as "
-                  f"the server for {same}/{len(items)}")  # fmt: skip
+                  f"the server for {same}/{len(items)}; {result['ms']:.2f} ms per query "
+                  "in node")  # fmt: skip
         if show_misses and half == TUNING:
             for item, r in zip(items, server, strict=True):
                 if not item.first_ok(r):
@@ -91,7 +96,15 @@ def report_language(session, language: str, show_misses: bool) -> None:  # type:
     for query in queries:
         search.found(datas, query)
     per_query = (time.perf_counter() - started) * 1000 / len(queries)
-    print(f"[{language}] server latency: {per_query:.2f} ms per query (mean of {len(queries)})")
+    print(
+        f"[{language}] server latency, ranking: {per_query:.2f} ms per query "
+        f"(mean of {len(queries)})"
+    )
+    started = time.perf_counter()
+    for query in queries[:20]:
+        search.find(session, language, query)
+    whole = (time.perf_counter() - started) * 1000 / 20
+    print(f"[{language}] server latency, with reading the guides: {whole:.1f} ms per query")
 
 
 def main() -> None:
