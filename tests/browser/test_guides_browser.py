@@ -90,6 +90,8 @@ def test_results_as_you_type_and_offline(browser, live, actors) -> None:  # type
     assert page.locator("#guide-results .guide-link").count() == 3
     assert "Nothing matches well" in page.locator("#guide-results h2").inner_text()
     assert page.locator("#guide-results [data-guide-weak-help] a[data-consult-button]").count()
+    assert page.locator("#guide-results .guide-weak-emergency a[href^='tel:']").count()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling"
     page.context.set_offline(False)
 
     page.goto(f"{live}/")  # the mentor's home page searches the same way
