@@ -126,7 +126,7 @@ function corrected(word, data) {
 }
 
 /** [which data, stems, quality] for one query word, or null. */
-export function resolve(word, datas) {
+export function resolve(word, datas, typing = false) {
   for (let number = 0; number < datas.length; number++) {
     const stem = known(word, datas[number]);
     if (stem !== null) return [number, [stem], EXACT];
@@ -134,7 +134,7 @@ export function resolve(word, datas) {
   const main = datas[0];
   const parts = compound(word, main);
   if (parts.length) return [0, parts, COMPOUND];
-  let stem = prefixed(word, main);
+  let stem = typing ? prefixed(word, main) : null;
   if (stem !== null) return [0, [stem], PREFIX];
   stem = corrected(word, main);
   if (stem !== null) return [0, [stem], TYPO];
@@ -181,8 +181,9 @@ function phraseAt(sequence, at, resolved, datas) {
 /** [terms, units]: what to look up, and how many units the share is counted in. */
 export function terms(query, datas) {
   const words_ = queryWords(query, datas);
-  const resolved = new Map(words_.map((word) => [word, resolve(word, datas)]));
   const sequence = words(query);
+  const typing = sequence.length ? sequence[sequence.length - 1] : null;
+  const resolved = new Map(words_.map((word) => [word, resolve(word, datas, word === typing)]));
   const found = [];
   const used = new Set();
   let units = words_.length;

@@ -8,9 +8,9 @@ For a query:
 2. each word becomes a stem in the reader's language, by the first step that works: the stem
    table, an index term, an ending taken off ("grieving" → "griev"); else the same in English
    (a Swedish reader who types English); else a compound of two known words ("Trauerfall" →
-   "trauer" + "fall", "självmordstankar", "psychoeducation"); else the word it starts
-   (typing, "ber" → "bereavement") or a word one or two edits away (a typo); else its
-   longest known part ("Trauerbegleitung" → "trauer");
+   "trauer" + "fall", "självmordstankar", "psychoeducation"); else, for the last word (still
+   being typed), the word it starts ("ber" → "bereavement"); else a word one or two edits
+   away (a typo); else its longest known part ("Trauerbegleitung" → "trauer");
 3. words next to each other that form a phrase among a guide's names (small words as typed,
    the others by their stems) count as that phrase alone: "passed away" does not match
    "passed on", "turned up" does not match "turned him down";
@@ -127,8 +127,11 @@ def _corrected(word: str, data: dict[str, Any]) -> str | None:
     return data["stems"][best] or best
 
 
-def resolve(word: str, datas: list[dict[str, Any]]) -> tuple[int, list[str], float] | None:
-    """(which data, stems, match quality) for one query word, or None."""
+def resolve(
+    word: str, datas: list[dict[str, Any]], typing: bool = False
+) -> tuple[int, list[str], float] | None:
+    """(which data, stems, match quality) for one query word, or None. `typing`: the query's
+    last word, which may be unfinished (only it is completed as a prefix)."""
     for number, data in enumerate(datas):
         stem = _known(word, data)
         if stem is not None:
@@ -137,7 +140,7 @@ def resolve(word: str, datas: list[dict[str, Any]]) -> tuple[int, list[str], flo
     parts = _compound(word, main)
     if parts:
         return 0, parts, COMPOUND
-    stem = _prefixed(word, main)
+    stem = _prefixed(word, main) if typing else None
     if stem is not None:
         return 0, [stem], PREFIX
     stem = _corrected(word, main)
@@ -163,8 +166,9 @@ def terms(query: str, datas: list[dict[str, Any]]) -> tuple[list[Term], int]:
     """The terms to look up for `query`, and how many units its share is counted in: its
     query words, plus one for each phrase made only of small words ("who am I")."""
     words_ = query_words(query, datas)
-    resolved = {word: resolve(word, datas) for word in words_}
     sequence = words(query)
+    typing = sequence[-1] if sequence else None
+    resolved = {word: resolve(word, datas, word == typing) for word in words_}
     found: list[Term] = []
     used: set[int] = set()
     units = len(words_)
