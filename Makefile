@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings
+.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings search-expected
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ merge-new-strings: $(VENV)/.installed
 # .po -> .mo for every language; fuzzy entries are left out (they are guesses, not translations).
 compile-translations: $(VENV)/.installed
 	$(COMPILE_MO)
+
+# After changing a guide, a lexicon or the search ranking: the shared expected top 3 per query.
+search-expected: install-test
+	MENTOR_APP_ENV=testing $(BIN)/python -m tests.playbooks.expected_results
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
