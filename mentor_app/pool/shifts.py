@@ -95,7 +95,7 @@ def add_weekly_shift(
                 _(
                     "This overlaps the shift %(starts)s–%(ends)s on the same day. "
                     "Change or remove that one first.",
-                    starts=f"{other.starts:%H:%M}",
+                    starts=_clock(other.starts),
                     ends=_clock(other.ends),
                 )
             )
