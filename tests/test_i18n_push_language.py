@@ -107,35 +107,77 @@ def test_push_to_swedish_and_german_consultants_uses_the_real_catalogues(
 
 
 @pytest.fixture
-def tiny_catalogues(app, tmp_path: Path) -> Iterator[dict[str, dict[str, str]]]:  # type: ignore[no-untyped-def]
-    """A catalogue directory of our own, merged over the real one (Flask-Babel merges the
-    directories in order, later ones winning), and forgotten after."""
-    words = {
-        "sv": {TITLE: "Brådskande konsultförfrågan", URGENT: "Brådskande"},
-        "de": {TITLE: "Dringende Konsultationsanfrage", URGENT: "Dringend"},
-    }
-    for language, pairs in words.items():
-        catalogue = Catalog(locale=language)
-        for msgid, msgstr in pairs.items():
-            catalogue.add(msgid, msgstr)
-        folder = tmp_path / language / "LC_MESSAGES"
-        folder.mkdir(parents=True)
-        with (folder / "messages.mo").open("wb") as handle:
-            write_mo(handle, catalogue)
+def tiny_catalogues(app, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Installs catalogues of our own ({language: {msgid: msgstr}}), merged over the real
+    ones (Flask-Babel merges the directories in order, later ones winning); forgotten after."""
     babel = app.extensions["babel"]
     before = list(babel.translation_directories)
-    babel.translation_directories.append(str(tmp_path))
-    babel.instance.domain_instance.cache.clear()
-    yield words
+
+    def install(words: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for language, pairs in words.items():
+            catalogue = Catalog(locale=language)
+            for msgid, msgstr in pairs.items():
+                catalogue.add(msgid, msgstr)
+            folder = tmp_path / language / "LC_MESSAGES"
+            folder.mkdir(parents=True, exist_ok=True)
+            with (folder / "messages.mo").open("wb") as handle:
+                write_mo(handle, catalogue)
+        babel.translation_directories.append(str(tmp_path))
+        babel.instance.domain_instance.cache.clear()
+        return words
+
+    yield install
     babel.translation_directories[:] = before
     babel.instance.domain_instance.cache.clear()
 
 
+OFFER_WORDS = {
+    "sv": {TITLE: "Brådskande konsultförfrågan", URGENT: "Brådskande"},
+    "de": {TITLE: "Dringende Konsultationsanfrage", URGENT: "Dringend"},
+}
+
+
 def test_each_recipient_gets_their_own_language(app, db, clock, push_service, tiny_catalogues):  # type: ignore[no-untyped-def]
+    words = tiny_catalogues(OFFER_WORDS)
     got = _offer_to_a_swede_and_a_german(app, db, clock, push_service)
     for language in ("sv", "de"):
         assert (got[language]["title"], got[language]["body"]) == _expected(
-            language, tiny_catalogues[language].__getitem__
+            language, words[language].__getitem__
         )
     assert got["sv"]["body"].split(" · ")[1] == "svenska"
     assert got["de"]["body"].split(" · ")[1] == "Schwedisch"
+
+
+def test_pool_notices_are_in_each_recipients_language(app, actors, db, tiny_catalogues) -> None:  # type: ignore[no-untyped-def]
+    """The credential warning, queued by the worker: the consultant's in Swedish, the
+    coordinator's in German, in the same step."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import select
+
+    from mentor_app.accounts.models import User
+    from mentor_app.notifications.models import OutboxMessage
+    from mentor_app.pool import worker_steps
+    from tests import pool_helpers
+
+    words = tiny_catalogues(
+        {
+            "sv": {"Credential renewal due": "Dags att förnya legitimationen"},
+            "de": {"A credential expires soon": "Ein Nachweis läuft bald ab"},
+        }
+    )
+    coordinator, _ = actors.create("coordinator")
+    consultant, _ = actors.create("consultant")
+    db.get(User, coordinator).locale = "de"
+    db.get(User, consultant).locale = "sv"
+    pool_helpers.set_profile(db, consultant, credential_expires_on=date(2026, 7, 1))
+    db.commit()
+    with app.app_context():
+        assert worker_steps.credential_expiry(db, datetime(2026, 6, 1, 6, tzinfo=UTC)) == 1
+    db.commit()
+    titles = {
+        row.user_id: row.payload["title"]
+        for row in db.scalars(select(OutboxMessage).where(OutboxMessage.user_id.is_not(None)))
+    }
+    assert titles[consultant] == words["sv"]["Credential renewal due"]
+    assert titles[coordinator] == words["de"]["A credential expires soon"]
