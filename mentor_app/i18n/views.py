@@ -101,11 +101,9 @@ def _keep_cookie_in_step(response: Response) -> Response:
     if request.endpoint == "static":
         return response
     language = user_language()
-    if (
-        language
-        and cookie_language(request) != language
-        and LANGUAGE_COOKIE not in str(response.headers.getlist("Set-Cookie"))
-    ):
+    prefix = f"{LANGUAGE_COOKIE}="
+    already = any(c.startswith(prefix) for c in response.headers.getlist("Set-Cookie"))
+    if language and cookie_language(request) != language and not already:
         remember_language(response, language)
     return response
 
