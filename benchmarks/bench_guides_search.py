@@ -11,7 +11,8 @@ Then the same figures for tests/playbooks/queries/fresh_<language>.tsv, labelled
 lexicons, the tuning queries or the guides' tags and synonyms. They measure generalisation only.
 
 `--misses` also lists the tuning half's misses (never the held-out half's: tune on tuning only).
-`--tuning-only` leaves the fresh set out (use it while changing the search). `--fresh-misses` lists the fresh set's top-3 misses, for reading the kinds of miss in a report;
+`--tuning-only` leaves the fresh set out (use it while changing the search).
+`--fresh-misses` lists the fresh set's top-3 misses, for reading the kinds of miss in a report;
 never tune on them (a tuned-on fresh set is no longer independent and must be rewritten).
 """
 
