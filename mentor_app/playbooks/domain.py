@@ -20,7 +20,15 @@ def demo_guides(session: Session, now: datetime) -> list[str]:
     report = sync_library(session, now)
     if not report.ok:
         raise RuntimeError("guide files have problems:\n" + "\n".join(report.problems))
-    return [f"Guides: {len(report.created) + len(report.unchanged)} published."]
+    counts = report.translations.counts if report.translations else {}
+    translated = ", ".join(
+        f"{sum(counts.get((lang, k), 0) for k in ('new', 'updated', 'unchanged'))} {lang}"
+        for lang in ("sv", "de")
+    )
+    return [
+        f"Guides: {len(report.created) + len(report.unchanged)} published.",
+        f"Guide translations: {translated}.",
+    ]
 
 
 @click.command("playbooks-sync")
