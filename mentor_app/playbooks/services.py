@@ -18,7 +18,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, load_only
 
 from mentor_app import timeutil
-from mentor_app.playbooks import policy, search
+from mentor_app.playbooks import policy, search, translations
+from mentor_app.playbooks.editing import current_revision_id
 from mentor_app.playbooks.models import (
     Guide,
     GuideFeedback,
@@ -83,33 +84,30 @@ def filter_guides(guides: list[Guide], kind: str | None, tag: str | None) -> lis
 # --- the offline index and search ------------------------------------------------------------
 
 
-def index_entry(guide: Guide, revision_number: int) -> dict[str, Any]:
+def index_entry(text: translations.GuideText) -> dict[str, Any]:
     return {
-        "slug": guide.slug,
-        "kind": guide.kind,
-        "title": guide.title,
-        "short_title": guide.short_title,
-        "subtitle": guide.subtitle,
-        "topic": guide.topic,
-        "summary": guide.summary,
-        "tags": list(guide.tags),
-        "synonyms": list(guide.synonyms),
-        "first_minute": guide.first_minute_text,
-        "body": guide.search_text,
-        "revision": revision_number,
-        "url": f"/guides/{guide.slug}",
+        "slug": text.slug,
+        "kind": text.kind,
+        "language": text.language,
+        "is_fallback": text.is_fallback,
+        "title": text.title,
+        "short_title": text.short_title,
+        "subtitle": text.subtitle,
+        "topic": text.topic,
+        "summary": text.summary,
+        "tags": list(text.tags),
+        "synonyms": list(text.synonyms),
+        "first_minute": text.first_minute_text,
+        "body": text.search_text,
+        "revision": text.revision,
+        "url": f"/guides/{text.slug}",
     }
 
 
-def index_entries(session: Session) -> list[dict[str, Any]]:
-    numbers = dict(
-        session.execute(
-            select(GuideRevision.id, GuideRevision.number).join(
-                Guide, Guide.current_revision_id == GuideRevision.id
-            )
-        ).all()
-    )
-    return [index_entry(g, numbers[g.current_revision_id]) for g in published_guides(session, True)]
+def index_entries(session: Session, language: str = policy.SOURCE_LANGUAGE) -> list[dict[str, Any]]:
+    """The offline index's guides in `language` (English where a translation is missing)."""
+    texts = translations.reader_list(session, language)
+    return [index_entry(t) for t in texts]
 
 
 @dataclass(frozen=True)
@@ -120,12 +118,15 @@ class IndexDocument:
     entries: list[dict[str, Any]]
 
 
-def index_document(session: Session) -> IndexDocument:
-    """The offline index as served: versioned by a hash of its content, with a strong ETag."""
-    entries = index_entries(session)
-    canonical = json.dumps(entries, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def index_document(session: Session, language: str = policy.SOURCE_LANGUAGE) -> IndexDocument:
+    """The offline index in `language` as served: versioned by a hash of its content (and its
+    language, so each language has its own ETag)."""
+    entries = index_entries(session, language)
+    canonical = json.dumps(
+        [language, entries], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     version = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-    document = {"version": version, "guides": entries}
+    document = {"version": version, "language": language, "guides": entries}
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     # Text an editor typed stays text even if this JSON is ever pasted into a page.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -183,6 +184,7 @@ def updates_since(
             select(GuideRevision)
             .where(
                 GuideRevision.guide_id == guide.id,
+                GuideRevision.language == shown.language,
                 GuideRevision.state == policy.PUBLISHED,
                 after_seen,
                 up_to_shown,
@@ -201,14 +203,18 @@ def open_guide(
     `shown_revision_id` is the revision on their screen (the page may come from the phone's
     cache); the notes cover what changed between their last reading and that revision.
     """
-    current = session.get(GuideRevision, guide.current_revision_id)
-    shown = _published_revision(session, guide, shown_revision_id) or current
+    english = session.get(GuideRevision, guide.current_revision_id)
+    shown = _published_revision(session, guide, shown_revision_id) or english
     assert shown is not None and shown.published_at is not None
+    # The reader's page may show a translation: "current" is the newest in its language.
+    current = session.get(GuideRevision, current_revision_id(session, guide, shown.language))
     read = session.scalar(
         select(GuideRead).where(GuideRead.user_id == user.id, GuideRead.guide_id == guide.id)
     )
     seen = session.get(GuideRevision, read.revision_id) if read and read.revision_id else None
     updates = []
+    if seen is not None and seen.language != shown.language:
+        seen = None  # another language's versions say nothing about this text
     if seen is not None and seen.published_at is not None and seen.id != shown.id:
         updates = updates_since(session, guide, seen, shown)
     newest = shown

@@ -41,6 +41,10 @@ class ReaderText:
     is_fallback: bool
     review_state: str | None
 
+    @property
+    def display_title(self) -> str:
+        return self.revision.short_title or self.revision.title
+
 
 @dataclass(frozen=True)
 class GuideText:
@@ -61,6 +65,16 @@ class GuideText:
     first_minute_text: str
     revision: int  # the revision's number
     is_fallback: bool
+
+    @property
+    def display_title(self) -> str:
+        return self.short_title or self.title
+
+
+def reader_list(session: Session, language: str) -> list[GuideText]:
+    """The published guides for the list page in `language`: by kind, then by title."""
+    texts = published_guide_texts(session, language)
+    return sorted(texts, key=lambda t: (policy.KINDS.index(t.kind), t.display_title.lower()))
 
 
 def translations_of(session: Session, guide: Guide) -> dict[str, GuideTranslation]:

@@ -37,12 +37,14 @@ def shell_files(static_folder: Path) -> list[str]:
 
 
 def guides_version() -> str:
-    """The published guides' index version ("" when the guides domain is absent)."""
+    """The published guides' index versions, every language ("" when the guides domain is
+    absent): a published translation is a new version too."""
     try:
-        from mentor_app.playbooks import services
+        from mentor_app.playbooks import policy, services
     except ImportError:  # pragma: no cover - the guides domain is part of the app
         return ""
-    return services.index_document(db_session()).version
+    session = db_session()
+    return "-".join(services.index_document(session, lang).version for lang in policy.LANGUAGES)
 
 
 def cache_version(urls: list[str], guides: str) -> str:
