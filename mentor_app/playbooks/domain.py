@@ -99,7 +99,9 @@ def _home_data() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     from mentor_app import demo, ui
-    from mentor_app.playbooks import editor_views, views
+    from mentor_app.playbooks import editor_views, translation_views, views
+
+    assert translation_views.bp is editor_views.bp  # its routes are on the editor's blueprint
 
     app.register_blueprint(views.bp)
     app.register_blueprint(editor_views.bp)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.db import db_session
-from mentor_app.playbooks import editing, policy, services
+from mentor_app.playbooks import editing, policy, services, translations
 from mentor_app.playbooks import history as versions
 from mentor_app.playbooks.forms import ActionForm, GuideTextForm, NewGuideForm, ReviewDateForm
 from mentor_app.playbooks.models import Guide, GuideRevision
@@ -29,6 +29,7 @@ bp = Blueprint("guide_editor", __name__)
 
 EDITORS = policy.EDITOR_ROLES
 REVIEW_SOON_DAYS = 60
+LANGUAGE_NAMES = {"en": _l("English"), "sv": _l("Swedish"), "de": _l("German")}
 ACTION_MESSAGES = {
     "submit": _l("Handed in for review. A coordinator will publish it or send it back."),
     "discard": _l("Draft discarded."),
@@ -95,6 +96,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         figures=services.figures(session, today) if coordinator else {},
         coordinator=coordinator,
         kind_labels=policy.KIND_LABELS,
+        language_names=LANGUAGE_NAMES,
+        out_of_date=translations.out_of_date_count(session) if coordinator else 0,
     )
 
 
@@ -227,6 +230,9 @@ def history(slug: str):  # type: ignore[no-untyped-def]
         figures=figures,
         comments=services.recent_comments(session, guide) if coordinator else [],
         coordinator=coordinator,
+        statuses=translations.translation_statuses(session, guide) if guide.is_published else [],
+        language_names=LANGUAGE_NAMES,
+        action_form=ActionForm(),
     )
 
 
@@ -258,9 +264,9 @@ def _revision_page(shown: GuideRevision, status: int = 200):  # type: ignore[no-
         a for a in policy.ACTIONS if policy.may(a, shown.state, current_user.role, is_author)
     ]
     guide = shown.guide
+    published_now = editing.current_revision_id(session, guide, shown.language)
     stale = (
-        shown.state in {policy.DRAFT, policy.IN_REVIEW}
-        and shown.base_revision_id != guide.current_revision_id
+        shown.state in {policy.DRAFT, policy.IN_REVIEW} and shown.base_revision_id != published_now
     )
     return render_template(
         "playbooks/editor/revision.html",
@@ -273,6 +279,8 @@ def _revision_page(shown: GuideRevision, status: int = 200):  # type: ignore[no-
         stale=stale,
         may_edit=policy.may_edit_draft(current_user.role, is_author, shown.state),
         names=_names([shown]),
+        language_name=LANGUAGE_NAMES.get(shown.language),
+        follows=translations.follows(db_session(), shown),
     ), status
 
 

@@ -187,6 +187,13 @@ def translation_statuses(session: Session, guide: Guide) -> list[TranslationStat
     return statuses
 
 
+def follows(session: Session, revision: GuideRevision) -> GuideRevision | None:
+    """The English revision a translation revision follows (None for English text)."""
+    if revision.source_revision_id is None:
+        return None
+    return session.get(GuideRevision, revision.source_revision_id)
+
+
 def out_of_date_count(session: Session) -> int:
     """Published translations that follow an older English revision than the one published."""
     rows = session.execute(
