@@ -138,9 +138,18 @@ async function precacheGuides(language) {
 }
 
 let warming = null; // one precache at a time: every signed-in page load asks for one
+let warmingLanguage = "";
 
-function warmGuides(language) {
-  if (!warming) warming = precacheGuides(language).finally(() => { warming = null; });
+function warmGuides(language = "") {
+  if (warming && language && language !== warmingLanguage) {
+    // The language changed while a precache ran: that one finishes, then this one replaces it.
+    const after = warming.catch(() => 0).then(() => warmGuides(language));
+    return after;
+  }
+  if (!warming) {
+    warmingLanguage = language;
+    warming = precacheGuides(language).finally(() => { warming = null; });
+  }
   return warming;
 }
 

@@ -145,6 +145,8 @@ def _guide_page(guide: Guide, form: FeedbackForm, status: int = 200) -> Any:
     revision = text.revision
     # The headings belong to the guide's text, so they are in its language.
     body_html = localised_headings(revision.body_html, text.language)
+    with force_locale(text.language):
+        first_minute_label = str(SECTION_LABELS[policy.FIRST_MINUTE])
     before_related, from_related = split_before(body_html, "Related")
     return render_template(
         "playbooks/guide.html",
@@ -152,6 +154,7 @@ def _guide_page(guide: Guide, form: FeedbackForm, status: int = 200) -> Any:
         text=text,
         revision=revision,
         page_lang=text.language,
+        first_minute_label=first_minute_label,
         before_related=Markup(before_related),  # noqa: S704 - rendered once, sanitised by nh3
         from_related=Markup(from_related),  # noqa: S704
         form=form,
