@@ -245,7 +245,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigate(event));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname === INDEX_URL || guidePage(url)) {
+  } else if (!url.search && (url.pathname === INDEX_URL || guidePage(url))) {
+    // Only the plain addresses: "?lang=" asks for another language than the one kept.
     event.respondWith(staleWhileRevalidate(event, url.pathname === INDEX_URL ? INDEX_URL : guidePage(url)));
   }
   // Anything else goes to the network as if there were no worker: never cached.

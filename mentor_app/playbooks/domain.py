@@ -67,9 +67,11 @@ def playbooks_sync(force: bool, slugs: tuple[str, ...], directory: Path | None) 
 def _home_data() -> dict[str, Any]:
     def home_triggers() -> list:
         from mentor_app.db import db_session
-        from mentor_app.playbooks import services
+        from mentor_app.playbooks import translations
+        from mentor_app.playbooks.views import own_language
 
-        return [g for g in services.published_guides(db_session()) if g.kind == "trigger"]
+        guides = translations.reader_list(db_session(), own_language())
+        return [g for g in guides if g.kind == "trigger"]
 
     def guide_review_counts() -> dict[str, int]:
         from mentor_app.db import db_session

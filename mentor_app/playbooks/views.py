@@ -67,6 +67,11 @@ def reader_language() -> str:
         if asked not in policy.LANGUAGES:
             abort(400, description=_("'lang' must be one of: en, sv, de."))
         return asked
+    return own_language()
+
+
+def own_language() -> str:
+    """The signed-in user's language setting, where guides are written in it; else English."""
     own = getattr(current_user, "locale", None)
     return own if own in policy.LANGUAGES else policy.SOURCE_LANGUAGE
 

@@ -149,6 +149,8 @@ def test_guide_list_shows_titles_in_the_readers_language(library, actors) -> Non
     page = client.get("/guides").get_data(as_text=True)
     assert _front("de")["title"] in page
     assert _guide(library).title not in page
+    home = client.get("/").get_data(as_text=True)  # the mentor's triggers
+    assert _front("de")["title"] in home and _guide(library).title not in home
 
 
 def test_index_json_per_language_with_its_own_etag(library, actors) -> None:  # type: ignore[no-untyped-def]
