@@ -105,6 +105,20 @@ def test_sync_skips_unchanged_translations_and_publishes_changed_ones(  # type: 
     assert changed.translations.counts[("sv", "updated")] == 1
     text = translations.reader_text(db, _guide(db), "sv")
     assert "Nytt." in text.revision.body_md and text.language == "sv"
+    assert not any(s.out_of_date for s in translations.translation_statuses(db, _guide(db)))
+
+    # The English file moves on; the translation files still name the old English text.
+    english = content_copy / f"{SLUG}.md"
+    english.write_text(
+        english.read_text(encoding="utf-8").replace("## Steps\n", "## Steps\n0. New.\n")
+    )
+    clock.advance(hours=1)
+    moved = sync_library(db, clock(), content_copy)
+    db.commit()
+    assert moved.updated == [SLUG] and moved.translations.counts[("sv", "unchanged")] == total
+    statuses = translations.translation_statuses(db, _guide(db))
+    assert [s.out_of_date for s in statuses] == [True, True]
+    assert all(s.follows is not None and s.follows.id != s.english.id for s in statuses)
 
 
 def test_a_broken_translation_file_changes_nothing(app, db, clock, content_copy) -> None:  # type: ignore[no-untyped-def]
