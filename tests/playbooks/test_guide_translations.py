@@ -23,6 +23,7 @@ from mentor_app.playbooks.models import Guide, GuideRevision, GuideTranslation
 from mentor_app.playbooks.render import parse_sections
 from mentor_app.playbooks.sync import sync_library
 from tests.conftest import csrf_from
+from tests.playbooks.test_pages import GUIDE_PAGE_BUDGET, INDEX_BUDGET
 
 SLUG = "bereavement-illness-in-family"
 
@@ -138,6 +139,7 @@ def test_reader_gets_their_language_or_english_with_a_note(library, actors) -> N
     assert 'data-review-state="unreviewed"' in page and "data-guide-fallback" not in page
 
     german = swedish.get(f"/guides/{SLUG}?lang=de").get_data(as_text=True)
+    assert len(german.encode()) < GUIDE_PAGE_BUDGET
     assert _html_lang(german) == "de" and _front("de")["title"] in german
     english = swedish.get(f"/guides/{SLUG}?lang=en").get_data(as_text=True)
     assert _html_lang(english) == "en" and "data-review-state" not in english
@@ -179,6 +181,7 @@ def test_index_json_per_language_with_its_own_etag(library, actors) -> None:  # 
         assert response.json["language"] == language
         assert len(response.json["guides"]) == len(guide_files())
         tags[language] = response.headers["ETag"]
+        assert len(response.get_data()) < INDEX_BUDGET, language
         repeat = client.get(
             f"/guides/index.json?lang={language}", headers={"If-None-Match": tags[language]}
         )
@@ -244,6 +247,7 @@ def _translation_form(client, path: str, **fields: str) -> dict:  # type: ignore
 
 def test_coordinator_publishes_and_marks_reviewed_a_translation(library, clock, actors) -> None:  # type: ignore[no-untyped-def]
     _english_edit(library, clock, actors)
+    version_before = translations.published_version(library)  # the service worker's part
     coordinator, coordinator_id = actors.signed_in("coordinator")
     path = f"/guide-editor/{SLUG}/translations/sv/edit"
     form = _translation_form(coordinator, path)
@@ -270,6 +274,7 @@ def test_coordinator_publishes_and_marks_reviewed_a_translation(library, clock, 
     statuses = {s.language: s for s in translations.translation_statuses(library, guide)}
     assert statuses["sv"].revision.id == draft.id and not statuses["sv"].out_of_date
     assert statuses["de"].out_of_date  # still behind the English edit
+    assert translations.published_version(library) != version_before
     reader, _ = _reader(actors, library, "sv")
     assert "En ny rad." in reader.get(f"/guides/{SLUG}").get_data(as_text=True)
     # The English readers' text and history are untouched by the translation.
