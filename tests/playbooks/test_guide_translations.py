@@ -137,6 +137,9 @@ def test_reader_gets_their_language_or_english_with_a_note(library, actors) -> N
     assert _html_lang(page) == "sv"
     assert _front("sv")["title"] in page
     assert 'data-review-state="unreviewed"' in page and "data-guide-fallback" not in page
+    shown = int(re.search(r'data-revision="(\d+)"', page).group(1))
+    me = swedish.get(f"/api/guides/{SLUG}/me?rev={shown}").json
+    assert me["revision"] == shown == me["current_revision"]  # the Swedish text is current
 
     german = swedish.get(f"/guides/{SLUG}?lang=de").get_data(as_text=True)
     assert len(german.encode()) < GUIDE_PAGE_BUDGET
