@@ -73,7 +73,8 @@ def all_tags(guides: list[Guide]) -> list[str]:
     return sorted({tag for guide in guides for tag in guide.tags})
 
 
-def filter_guides(guides: list[Guide], kind: str | None, tag: str | None) -> list[Guide]:
+def filter_guides(guides: list[Any], kind: str | None, tag: str | None) -> list[Any]:
+    """Guides (or reader texts: anything with `kind` and `tags`) of `kind` carrying `tag`."""
     if kind:
         guides = [g for g in guides if g.kind == kind]
     if tag:
@@ -138,13 +139,17 @@ def index_document(session: Session, language: str = policy.SOURCE_LANGUAGE) -> 
 _SEARCH_CACHE: dict[str, list[search.Doc]] = {}
 
 
-def search_guides(session: Session, query: str) -> list[Guide]:
-    """Published guides matching `query`, best first (the same ranking as the browser's)."""
-    document = index_document(session)
+def search_guides(
+    session: Session, query: str, language: str = policy.SOURCE_LANGUAGE
+) -> list[Guide]:
+    """Published guides matching `query` in the index of `language`, best first (the same
+    ranking as the browser's, which searches the index of the reader's language)."""
+    document = index_document(session, language)
     docs = _SEARCH_CACHE.get(document.version)
     if docs is None:
         docs = search.build(document.entries)
-        _SEARCH_CACHE.clear()  # one library at a time: the newest
+        if len(_SEARCH_CACHE) >= len(policy.LANGUAGES):
+            _SEARCH_CACHE.clear()  # one library per language at a time: the newest
         _SEARCH_CACHE[document.version] = docs
     ranked = [slug for slug, _ in search.search(docs, query)]
     by_slug = {g.slug: g for g in published_guides(session)}

@@ -101,12 +101,15 @@ def index():  # type: ignore[no-untyped-def]
     tag = args.get("tag", "")[:40].strip()
     query = " ".join(request.form.get("q", "")[:QUERY_MAX].split())
     session = db_session()
-    guides = translations.reader_list(session, reader_language())
+    language = reader_language()
+    guides = translations.reader_list(session, language)
     results = None
     if query:
-        found = services.filter_guides(services.search_guides(session, query), kind, tag)
+        # Shown (and filtered by tag) as the reader reads them: in their language.
         by_slug = {g.slug: g for g in guides}
-        results = [by_slug[g.slug] for g in found if g.slug in by_slug]
+        found = services.search_guides(session, query, language)
+        ranked = [by_slug[g.slug] for g in found if g.slug in by_slug]
+        results = services.filter_guides(ranked, kind, tag)
     groups = services.group_by_kind(services.filter_guides(guides, kind, tag))
     page = render_template(
         "playbooks/list.html",

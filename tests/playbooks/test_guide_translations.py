@@ -172,6 +172,17 @@ def test_guide_list_shows_titles_in_the_readers_language(library, actors) -> Non
     assert _front("de")["title"] in home and _guide(library).title not in home
 
 
+def test_server_search_in_the_readers_language(library, actors) -> None:  # type: ignore[no-untyped-def]
+    client, _ = _reader(actors, library, "sv")
+    word = _front("sv")["synonyms"][0]
+    token = csrf_from(client.get("/guides"))
+    page = client.post("/guides", data={"q": word, "csrf_token": token}).get_data(as_text=True)
+    results = page[page.index('id="guide-results"') :]
+    first = re.search(r'href="/guides/([a-z0-9-]+)"', results)
+    assert first and first.group(1) == SLUG, word
+    assert _front("sv")["title"] in results
+
+
 def test_index_json_per_language_with_its_own_etag(library, actors) -> None:  # type: ignore[no-untyped-def]
     client, _ = _reader(actors, library, "sv")
     own = client.get("/guides/index.json")
