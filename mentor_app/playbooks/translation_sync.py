@@ -197,7 +197,8 @@ def sync_translations(
         if row is not None and row.synced_hash == source.content_hash and row.current_revision_id:
             report.counts[(source.language, "unchanged")] += 1
             continue
-        if _edited_in_app_since_sync(row) and not force:
+        conflict = _edited_in_app_since_sync(row)
+        if conflict and not force:
             report.warnings.append(
                 f"{source.language}/{source.slug}: not updated. A coordinator published a "
                 "translation in the app after the last sync; run playbooks-sync --force "
@@ -211,6 +212,15 @@ def sync_translations(
                 "loaded from the library; it is shown as out of date."
             )
         _publish(session, now, guide, source, follows)
+        if conflict:
+            audit.record(
+                session,
+                now,
+                "guide.sync_overwrote_app_edit",
+                object_type="guide",
+                object_id=guide.id,
+                details={"via": "sync --force", "language": source.language},
+            )
         row = session.scalar(
             select(GuideTranslation).where(
                 GuideTranslation.guide_id == guide.id,

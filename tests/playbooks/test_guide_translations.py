@@ -352,3 +352,39 @@ def test_mentors_cannot_edit_translations_and_consultants_cannot_publish(  # typ
         consultant.post(f"/guide-editor/{SLUG}/translations/de/reviewed", data=reviewed).status_code
         == 403
     )
+
+
+def test_sync_never_silently_replaces_a_translation_published_in_the_app(  # type: ignore[no-untyped-def]
+    app, db, clock, actors, content_copy
+) -> None:
+    sync_library(db, clock(), content_copy)
+    db.commit()
+    coordinator_id, _ = actors.create("coordinator")
+    coordinator = db.get(User, coordinator_id)
+    guide = _guide(db)
+    clock.advance(hours=1)
+    content = editing.Content.of(translations.reader_text(db, guide, "sv").revision)
+    content.body = content.body.replace("## Avoid\n", "## Avoid\n- ”Teamets rad.”\n")
+    content.note = "En rad från teamet."
+    draft = editing.save_draft(db, clock(), coordinator, guide, content, "sv")
+    editing.act(db, clock(), coordinator, draft, "submit")
+    editing.act(db, clock(), coordinator, draft, "publish")
+    db.commit()
+
+    path = content_copy / "sv" / f"{SLUG}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("## Steps\n", "## Steps\n0. Fil.\n"))
+    clock.advance(hours=1)
+    report = sync_library(db, clock(), content_copy)
+    db.commit()
+    assert report.translations.counts[("sv", "updated")] == 0
+    assert [w for w in report.warnings if w.startswith(f"sv/{SLUG}:")]
+    assert "Teamets rad." in translations.reader_text(db, _guide(db), "sv").revision.body_md
+
+    forced = sync_library(db, clock(), content_copy, force=True, only={SLUG})
+    db.commit()
+    assert forced.translations.counts[("sv", "updated")] == 1
+    assert "Fil." in translations.reader_text(db, _guide(db), "sv").revision.body_md
+    overwrote = db.scalar(
+        select(AuditEvent).where(AuditEvent.action == "guide.sync_overwrote_app_edit")
+    )
+    assert overwrote is not None and overwrote.details["language"] == "sv"
