@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,7 +31,6 @@ bp = Blueprint("guide_editor", __name__)
 
 EDITORS = policy.EDITOR_ROLES
 REVIEW_SOON_DAYS = 60
-LANGUAGE_NAMES = {"en": _l("English"), "sv": _l("Swedish"), "de": _l("German")}
 ACTION_MESSAGES = {
     "submit": _l("Handed in for review. A coordinator will publish it or send it back."),
     "discard": _l("Draft discarded."),
@@ -37,6 +38,14 @@ ACTION_MESSAGES = {
     "publish": _l("Published. Everyone now reads this version."),
     "decline": _l("Declined. It stays in the history."),
 }
+
+
+def language_names() -> dict[str, str]:
+    """The guide languages named in the viewer's own language, by Babel's locale data
+    ("Schwedisch", "svenska"), capitalised as a label."""
+    locale = get_locale() or Locale("en")
+    names = {code: locale.languages.get(code, code) for code in policy.LANGUAGES}
+    return {code: name[:1].upper() + name[1:] for code, name in names.items()}
 
 
 def _names(revisions: list[GuideRevision]) -> dict[int, str]:
@@ -96,7 +105,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         figures=services.figures(session, today) if coordinator else {},
         coordinator=coordinator,
         kind_labels=policy.KIND_LABELS,
-        language_names=LANGUAGE_NAMES,
+        language_names=language_names(),
         out_of_date=translations.out_of_date_count(session) if coordinator else 0,
     )
 
@@ -231,7 +240,7 @@ def history(slug: str):  # type: ignore[no-untyped-def]
         comments=services.recent_comments(session, guide) if coordinator else [],
         coordinator=coordinator,
         statuses=translations.translation_statuses(session, guide) if guide.is_published else [],
-        language_names=LANGUAGE_NAMES,
+        language_names=language_names(),
         action_form=ActionForm(),
     )
 
@@ -279,7 +288,7 @@ def _revision_page(shown: GuideRevision, status: int = 200):  # type: ignore[no-
         stale=stale,
         may_edit=policy.may_edit_draft(current_user.role, is_author, shown.state),
         names=_names([shown]),
-        language_name=LANGUAGE_NAMES.get(shown.language),
+        language_name=language_names().get(shown.language),
         follows=translations.follows(db_session(), shown),
     ), status
 

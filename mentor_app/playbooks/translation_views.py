@@ -19,13 +19,13 @@ from mentor_app.playbooks import editing, policy, translations
 from mentor_app.playbooks.editor_views import (
     ACTION_MESSAGES,
     EDITORS,
-    LANGUAGE_NAMES,
     _content,
     _editor_page,
     _fill_form,
     _note_missing,
     bp,
     get_guide_for,
+    language_names,
 )
 from mentor_app.playbooks.forms import ActionForm, GuideTextForm
 from mentor_app.playbooks.models import Guide
@@ -56,7 +56,7 @@ def _context(guide: Guide, language: str, draft: Any) -> dict[str, Any]:
         "guide": guide,
         "draft": draft,
         "language": language,
-        "language_name": LANGUAGE_NAMES[language],
+        "language_name": language_names()[language],
         "translation_status": status,
     }
 
