@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -50,6 +50,7 @@ class TranslationSource:
     content_hash: str
     path: Path
     short_title: str | None = None  # translations carry none; Content.of reads it
+    sections: dict[str, str] = field(default_factory=dict)  # parsed once, for the checks
 
 
 def parse_translation(path: Path, language: str) -> tuple[TranslationSource | None, list[str]]:
@@ -94,7 +95,9 @@ def parse_translation(path: Path, language: str) -> tuple[TranslationSource | No
     )
     if len(source.body) > policy.BODY_MAX:
         problems.append(f"the body is longer than {policy.BODY_MAX} characters")
-    problems.extend(parse_sections(source.body).problems)
+    parsed = parse_sections(source.body)
+    source.sections = parsed.sections
+    problems.extend(parsed.problems)
     return source, problems
 
 
@@ -111,8 +114,7 @@ def load_translations(
             if source is not None:
                 if source.slug not in known_slugs:
                     found.append("translates no known guide")
-                sections = parse_sections(source.body).sections
-                found += related_problems(sections, known_slugs, source.slug)
+                found += related_problems(source.sections, known_slugs, source.slug)
                 sources.append(source)
             problems.extend(f"{where}: {p}" for p in found)
     return sources, problems
