@@ -265,5 +265,5 @@ def mark_reviewed(
         ip=ip,
         details={"language": language, "revision_id": revision_id},
     )
-    session.expire_all()
     session.flush()
+    session.expire_all()  # the UPDATE bypassed the loaded rows: read them again when used
