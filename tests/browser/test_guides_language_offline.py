@@ -54,5 +54,11 @@ def test_guides_are_kept_in_the_users_language_only(browser, library_server, act
     kept = _kept_guides(page)
     assert kept["/guides/index.json"] == "de"
     assert set(kept.values()) == {"de"}, kept  # nothing Swedish left
+
+    # The German page on a 360 px phone: its review-state line shows, nothing scrolls sideways.
+    page.goto(f"{base}/guides/bereavement-illness-in-family")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator('[data-review-state="unreviewed"]').is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.problems == []  # type: ignore[attr-defined]
     page.context.close()
