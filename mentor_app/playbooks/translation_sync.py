@@ -163,7 +163,9 @@ def _publish(
     session: Session, now: datetime, guide: Guide, source: TranslationSource, follows: int | None
 ) -> GuideRevision:
     content = editing.Content.of(source)
-    content.note = "Translation from the library."
+    # No note: readers of the translation would get English words; their page says
+    # "Changes to the text." in their language instead.
+    content.note = ""
     revision = editing.new_revision(
         session, now, guide, content, None, policy.ORIGIN_FILE, source.language
     )
