@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.audit import services as audit
 from mentor_app.playbooks import editing, policy
-from mentor_app.playbooks.loader import _string, _strings, guide_files, split_front_matter
+from mentor_app.playbooks.loader import guide_files, split_front_matter, text_list, text_value
 from mentor_app.playbooks.models import Guide, GuideRevision, GuideTranslation
 from mentor_app.playbooks.render import parse_sections, related_problems
 
@@ -78,17 +78,17 @@ def parse_translation(path: Path, language: str) -> tuple[TranslationSource | No
         problems.append(f"'review_state' must be one of {', '.join(policy.REVIEW_STATES)}")
     subtitle = meta.get("subtitle")
     if subtitle is not None:
-        subtitle = _string(meta, "subtitle", policy.SUBTITLE_MAX, problems)
+        subtitle = text_value(meta, "subtitle", policy.SUBTITLE_MAX, problems)
     source = TranslationSource(
         slug=path.stem,
         language=language,
-        source_sha256=_string(meta, "source_sha256", 64, problems),
+        source_sha256=text_value(meta, "source_sha256", 64, problems),
         review_state=str(meta.get("review_state")),
-        title=_string(meta, "title", policy.TITLE_MAX, problems),
+        title=text_value(meta, "title", policy.TITLE_MAX, problems),
         subtitle=subtitle or None,
-        summary=_string(meta, "summary", policy.SUMMARY_MAX, problems),
-        tags=_strings(meta, "tags", policy.MAX_TAGS, problems),
-        synonyms=_strings(meta, "synonyms", policy.MAX_SYNONYMS, problems),
+        summary=text_value(meta, "summary", policy.SUMMARY_MAX, problems),
+        tags=text_list(meta, "tags", policy.MAX_TAGS, problems),
+        synonyms=text_list(meta, "synonyms", policy.MAX_SYNONYMS, problems),
         body=split[1].strip() + "\n",
         content_hash=hashlib.sha256(raw).hexdigest(),
         path=path,
