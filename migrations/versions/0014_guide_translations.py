@@ -2,7 +2,7 @@
 follows, the library file hash of file revisions, and one row per (guide, language) pointing
 at the published translation and its review state
 
-Revision ID: 0014_guide_i18n
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-11-29 19:40:00
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 import mentor_app.db
 
-revision: str = "0014_guide_i18n"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
