@@ -59,8 +59,8 @@ SECTION_LABELS = {
 def reader_language() -> str:
     """The language a reader gets guides in: `?lang=en|sv|de`, else their own setting.
 
-    The one place that decides it here: swap for mentor_app.i18n.language.request_language()
-    once that is on main. Aborts with 400 for a `lang` the guides are not written in.
+    The one place that decides it here. Aborts with 400 for a `lang` the guides are not
+    written in.
     """
     asked = request.args.get("lang")
     if asked is not None:
@@ -71,8 +71,11 @@ def reader_language() -> str:
 
 
 def own_language() -> str:
-    """The signed-in user's language setting, where guides are written in it; else English."""
-    own = getattr(current_user, "locale", None)
+    """The request's language (the signed-in user's setting, else the device's choice, else
+    the browser's: mentor_app.i18n.language), where guides are written in it; else English."""
+    from mentor_app.i18n.language import request_language
+
+    own = request_language()
     return own if own in policy.LANGUAGES else policy.SOURCE_LANGUAGE
 
 
