@@ -106,7 +106,7 @@ def clean_where(where: str | None) -> str | None:
 
 
 def note_cutoff(now: datetime, retention_days: int) -> datetime:
-    """Alarms resolved before this instant lose their note."""
+    """Alarms resolved at or before this instant lose their note (whole days, as consults)."""
     return now - timedelta(days=retention_days)
 
 

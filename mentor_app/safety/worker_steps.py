@@ -115,7 +115,7 @@ def purge_notes(session: Session, now: datetime) -> int:
         days = int(current_app.config.get("CONSULT_RETENTION_DAYS", days))
     result = session.execute(
         update(Alarm)
-        .where(Alarm.note.is_not(None), Alarm.resolved_at < policy.note_cutoff(now, days))
+        .where(Alarm.note.is_not(None), Alarm.resolved_at <= policy.note_cutoff(now, days))
         .values(note=None, note_purged_at=now)
         .execution_options(synchronize_session=False)
     )
