@@ -1,13 +1,66 @@
-"""Registers the safety domain with the app: blueprints, navigation, home sections, settings
-section, and the ladder's timings (a bad setting fails at start)."""
+"""Registers the safety domain with the app: blueprints, navigation, home sections (the
+mentor's visit card and the coordinators' alarms go first), template helpers, and the ladder's
+timings (a bad setting fails at start)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+MENTOR_CARD = "safety/_home_mentor.html"
+COORDINATOR_ALARMS = "safety/_home_coordinator.html"
 
 
 def init_app(app: Flask) -> None:
-    from mentor_app.safety import api, policy
+    from mentor_app import ui
+    from mentor_app.safety import api, policy, views
 
     policy.Timings.from_config(app.config)  # a bad SAFETY_GRACE_MINUTES fails at start
     app.register_blueprint(api.bp)
+    app.register_blueprint(views.bp)
+    ui.register_nav(ui.NavEntry("safety.settings", _l("Safety"), ("mentor",), order=70))
+    ui.register_nav(ui.NavEntry("safety.overview", _l("Safety"), ("coordinator",), order=15))
+    # First on the page: a running visit (or an alarm nobody has taken) matters most.
+    for role, template in (("mentor", MENTOR_CARD), ("coordinator", COORDINATOR_ALARMS)):
+        if template not in ui.HOME_SECTIONS[role]:
+            ui.HOME_SECTIONS[role].insert(0, template)
+    app.context_processor(_template_helpers)
+
+
+def _template_helpers() -> dict[str, Any]:
+    from mentor_app.safety import vocab
+
+    return {
+        "safety_home": _safety_home,
+        "alarm_kind_label": lambda k: vocab.label(vocab.KIND_LABELS, k),
+        "alarm_state_label": lambda s: vocab.label(vocab.STATE_LABELS, s),
+        "outcome_label": lambda o: vocab.label(vocab.OUTCOME_LABELS, o),
+        "timeline_label": lambda a: vocab.label(vocab.TIMELINE_LABELS, a),
+    }
+
+
+def _safety_home() -> dict[str, Any]:
+    """What the home card needs, loaded only by the pages that include it."""
+    from flask_login import current_user
+
+    from mentor_app.db import db_session
+    from mentor_app.safety import access, policy, queries, services
+    from mentor_app.web import now
+
+    session = db_session()
+    if current_user.role == "coordinator":
+        at = now()
+        open_alarms = [
+            a for a in access.visible_alarms(session, current_user, at) if a.resolved_at is None
+        ]
+        return {"alarms": [access.alarm_view(session, current_user, a, at) for a in open_alarms]}
+    profile = queries.profile(session, current_user.id)
+    visit = services.running_visit(session, current_user.id)
+    return {
+        "visit": visit,
+        "has_pin": bool(profile and profile.safety_pin_hash),
+        "sms_to": queries.contact_phone(session, current_user.id) if visit else None,
+        "presets": policy.PRESET_MINUTES,
+    }

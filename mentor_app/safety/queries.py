@@ -91,3 +91,28 @@ def recipients(session: Session, now: datetime, mentor_id: int, tier: int) -> li
 
 def profile(session: Session, user_id: int) -> SafetyProfile | None:
     return session.get(SafetyProfile, user_id)
+
+
+def running_visits(session: Session) -> list[tuple[str, str, datetime]]:
+    """(mentor name, state, due_at) of every visit the mentor has not ended, for coordinators:
+    who, never where. Oldest due first."""
+    from mentor_app.safety.models import OPEN_VISIT_STATES, Visit
+
+    return [
+        (name, state, due_at)
+        for name, state, due_at in session.execute(
+            select(User.display_name, Visit.state, Visit.due_at)
+            .join(User, User.id == Visit.mentor_id)
+            .where(Visit.ended_at.is_(None), Visit.state.in_(OPEN_VISIT_STATES))
+            .order_by(Visit.due_at, Visit.id)
+        )
+    ]
+
+
+def contact_phone(session: Session, mentor_id: int) -> str | None:
+    """The first safety contact's phone number (for the SOS text message without signal)."""
+    for contact in contacts_of(session, mentor_id):
+        row = session.get(SafetyProfile, contact.id)
+        if row is not None and row.phone:
+            return row.phone
+    return None
