@@ -97,11 +97,12 @@ def phone_problem(phone: str) -> str | None:
     return None if PHONE_RE.match(phone) else "Enter a phone number (digits, spaces, +, -)."
 
 
-def clean_where(where: str | None) -> str | None:
-    """A one-line "where": control characters become spaces, at most WHERE_MAX characters."""
-    if where is None:
+def one_line(value: str | None) -> str | None:
+    """Free text as one line (a "where", a case code): control characters and runs of
+    whitespace become single spaces; None when nothing is left."""
+    if value is None:
         return None
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in where).split())
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in value).split())
     return text or None
 
 

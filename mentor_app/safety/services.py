@@ -54,10 +54,10 @@ def start(
     problem = policy.visit_minutes_problem(minutes)
     if problem:
         raise SafetyError(problem)
-    where_text = policy.clean_where(where)
+    where_text = policy.one_line(where)
     if where_text is not None and len(where_text) > policy.WHERE_MAX:
         raise SafetyError(f"where is at most {policy.WHERE_MAX} characters")
-    code = (case_code or "").strip() or None
+    code = policy.one_line(case_code)
     if client_key:
         existing = session.scalar(
             select(Visit).where(Visit.mentor_id == mentor.id, Visit.client_key == client_key)
