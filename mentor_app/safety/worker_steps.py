@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mentor_app.errors import log_unexpected
+from mentor_app.notifications.jobs import checkpoint
 from mentor_app.safety import ladder, notify, policy
 from mentor_app.safety.models import Alarm, AlarmKind, AlarmState, Visit, VisitState
 from mentor_app.worker.loop import register
@@ -77,6 +78,7 @@ def advance_visit(session: Session, now: datetime, visit_id: int, state: str) ->
     session.refresh(visit)
     if new_state == VisitState.ALARM.value:
         ladder.raise_alarm(session, now, visit.mentor_id, AlarmKind.MISSED, visit_id=visit.id)
+        checkpoint("safety_after_raise")  # crash tests stop the worker here, before commit
     else:
         remaining = timings.alarm_at(visit.due_at) - now
         notify.visit_prompt(
