@@ -69,7 +69,10 @@ def add_security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    # Geolocation only on a page with a running visit's SOS button (safety/domain.py sets the
+    # flag while rendering it): the position is read once, when the mentor sends an SOS.
+    geolocation = "(self)" if g.get("page_offers_sos") else "()"
+    response.headers["Permissions-Policy"] = f"camera=(), microphone=(), geolocation={geolocation}"
     if current_app.config.get("HSTS") and request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     _cache_policy(response)

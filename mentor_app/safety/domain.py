@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
 MENTOR_CARD = "safety/_home_mentor.html"
@@ -58,6 +58,8 @@ def _safety_home() -> dict[str, Any]:
         return {"alarms": [access.alarm_view(session, current_user, a, at) for a in open_alarms]}
     profile = queries.profile(session, current_user.id)
     visit = services.running_visit(session, current_user.id)
+    if visit is not None:
+        g.page_offers_sos = True  # security.py allows geolocation on this page only
     return {
         "visit": visit,
         "has_pin": bool(profile and profile.safety_pin_hash),
