@@ -27,6 +27,11 @@ def init_app(app: Flask) -> None:
         if template not in ui.HOME_SECTIONS[role]:
             ui.HOME_SECTIONS[role].insert(0, template)
     app.context_processor(_template_helpers)
+    from mentor_app.dashboard import metrics
+    from mentor_app.safety import queries
+
+    if queries.report_figures not in metrics.EXTRA_FIGURES:
+        metrics.EXTRA_FIGURES.append(queries.report_figures)
 
 
 def _template_helpers() -> dict[str, Any]:

@@ -22,7 +22,6 @@ Resolving (mentor safe / emergency services called / other, with a short note) e
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -109,12 +108,3 @@ def one_line(value: str | None) -> str | None:
 def note_cutoff(now: datetime, retention_days: int) -> datetime:
     """Alarms resolved at or before this instant lose their note (whole days, as consults)."""
     return now - timedelta(days=retention_days)
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Nearest-rank percentile (0 < fraction <= 1) of `values`; None when empty."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(fraction * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]

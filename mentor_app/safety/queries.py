@@ -116,3 +116,42 @@ def contact_phone(session: Session, mentor_id: int) -> str | None:
         if row is not None and row.phone:
             return row.phone
     return None
+
+
+def report_figures(session: Session, period, metrics) -> None:  # type: ignore[no-untyped-def]
+    """The month's safety figures for the panel report (dashboard/metrics.py EXTRA_FIGURES):
+    visits started, alarms raised by kind, and raised → acknowledged times (p50/p90, the
+    same interpolation as the consult figures). Reads no free text."""
+    from sqlalchemy import func
+
+    from mentor_app.dashboard import metrics as m
+    from mentor_app.safety.models import Alarm, Visit
+
+    start, end = period.start_at, period.end_at
+    visits = session.scalar(
+        select(func.count())
+        .select_from(Visit)
+        .where(Visit.started_at >= start, Visit.started_at < end)
+    )
+    alarms = dict(
+        session.execute(
+            select(Alarm.kind, func.count())
+            .where(Alarm.raised_at >= start, Alarm.raised_at < end)
+            .group_by(Alarm.kind)
+        ).all()
+    )
+    waits = sorted(
+        (acked - raised).total_seconds()
+        for raised, acked in session.execute(
+            select(Alarm.raised_at, Alarm.acknowledged_at).where(
+                Alarm.raised_at >= start, Alarm.raised_at < end, Alarm.acknowledged_at.is_not(None)
+            )
+        )
+    )
+    metrics.safety = m.SafetyFigures(
+        visits=visits or 0,
+        alarms={str(k): int(v) for k, v in alarms.items()},
+        acknowledged=len(waits),
+        ack_median_seconds=m.percentile(waits, 0.5),
+        ack_p90_seconds=m.percentile(waits, 0.9),
+    )
