@@ -114,13 +114,16 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _iso_date(text: str | None, name: str) -> date:
-    which = _l("start") if name == "start" else _l("end")
     if not text or not _ISO_DATE.fullmatch(text):
-        raise PeriodError(_l("The %(which)s date must be a date like 2026-03-31.", which=which))
+        if name == "start":
+            raise PeriodError(_l("The start date must be a date like 2026-03-31."))
+        raise PeriodError(_l("The end date must be a date like 2026-03-31."))
     try:
         day = date.fromisoformat(text)
     except ValueError as err:
-        raise PeriodError(_l("The %(which)s date does not exist.", which=which)) from err
+        if name == "start":
+            raise PeriodError(_l("The start date does not exist.")) from err
+        raise PeriodError(_l("The end date does not exist.")) from err
     if not date_in_range(day):
         raise PeriodError(range_message())
     return day

@@ -5,8 +5,9 @@ monthly panel report (`suppress=True`): what the page shows, the charts draw and
 come from the same cells, so they cannot disagree.
 
 Suppression, for the report: any cell counting fewer than SMALL_CELL consults (or consultants,
-or guide answers) shows "<5", zero included; a median, percentile or share computed from fewer
-than SMALL_CELL consults, or a share whose part is fewer than SMALL_CELL, shows "suppressed".
+or guide answers) shows "<" and SMALL_CELL ("<5"), zero included; a median, percentile or share
+computed from fewer than SMALL_CELL consults, or a share whose part is fewer than SMALL_CELL,
+shows "suppressed".
 Topics, languages and regions with fewer than SMALL_CELL consults are merged into "other", so a
 rare category is not named at all. Category keys that do not look like a plain code are merged
 into "other" too: nothing typed freely can reach the report.
@@ -26,8 +27,9 @@ from markupsafe import Markup
 from mentor_app.dashboard import charts
 from mentor_app.dashboard import metrics as m
 
+# The one small-count threshold: the report's cells, its CSV and every page's explanation use it.
 SMALL_CELL = 5
-SMALL = "<5"
+SMALL = f"<{SMALL_CELL}"
 SUPPRESSED = "suppressed"
 OTHER = "other"
 _CATEGORY_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,79}$")

@@ -76,11 +76,9 @@ def _home_data() -> dict[str, Any]:
         }
 
     def guide_kind_labels() -> dict[str, str]:
-        from flask_babel import gettext
-
         from mentor_app.playbooks.policy import KIND_LABELS
 
-        return {kind: gettext(label) for kind, label in KIND_LABELS.items()}
+        return {kind: str(label) for kind, label in KIND_LABELS.items()}
 
     return {
         "home_triggers": home_triggers,

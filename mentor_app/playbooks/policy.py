@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 KINDS = ("trigger", "rupture", "approach", "team")
+# Lazy: each is translated when shown, in the reader's language (no request needed here).
 KIND_LABELS = {
-    "trigger": "Triggers",
-    "rupture": "Rupture repair",
-    "approach": "Approaches",
-    "team": "Team",
+    "trigger": _l("Triggers"),
+    "rupture": _l("Rupture repair"),
+    "approach": _l("Approaches"),
+    "team": _l("Team"),
 }
 
 # The nine sections every guide has, in this order (mentor_app/content/FORMAT.md).
