@@ -130,3 +130,13 @@ def test_ack_cancels_unsent_ladder_messages(app, actors, db, clock) -> None:  # 
     actors.login(coordinator, db.get(User, off_duty).email)
     assert post_json(coordinator, f"/api/alarms/{alarm_id}/ack", {}).status_code == 200
     assert live(messages(db, "safety.alarm")) == []  # nothing was sent yet: all obsolete
+
+
+def test_a_coordinator_sets_on_call_shifts_in_the_pool_pages(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """The rota for alarms is the pool's: a coordinator opens their own shifts page."""
+    clock.freeze(T0)
+    coordinator, coordinator_id = actors.signed_in("coordinator")
+    assert coordinator.get("/safety/").status_code == 200
+    assert coordinator.get(f"/pool/{coordinator_id}/shifts").status_code == 200
+    db.expire_all()
+    assert db.get(ConsultantProfile, coordinator_id) is not None
