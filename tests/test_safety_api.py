@@ -239,3 +239,22 @@ def test_no_notification_names_the_mentor_or_the_place(app, actors, mentor, db, 
         text = str(row.payload)
         for secret in ("Mira", "Storgatan", "K-7", "59.33", "18.06"):
             assert secret not in text
+
+
+def test_my_data_has_the_safety_settings_and_never_tells_duress_apart(app, mentor, db) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.dashboard import mydata
+
+    client, mentor_id = mentor
+    post_json(client, "/api/safety/settings", {"safety_pin": "2468", "duress_pin": "1357"})
+    for pin in ("2468", "1357"):
+        visit_id = start_visit(client, 60, where="Flat 3")
+        post_json(client, f"/api/visits/{visit_id}/check-in", {"pin": pin})
+    db.expire_all()
+    exported = mydata.collect(db, mentor_id, T0)
+    safety = exported["safety"]
+    assert (safety["safety_pin_set"], safety["duress_pin_set"]) == (True, True)
+    first, second = safety["visits"]
+    assert set(first) == set(second) == {"started_at", "check_in_by", "case_code"}
+    text = str(exported)
+    assert "duress" not in text.replace("duress_pin_set", "") and "Flat 3" not in text
+    assert "alarm" not in text

@@ -155,3 +155,27 @@ def report_figures(session: Session, period, metrics) -> None:  # type: ignore[n
         ack_median_seconds=m.percentile(waits, 0.5),
         ack_p90_seconds=m.percentile(waits, 0.9),
     )
+
+
+def my_data(session: Session, user_id: int) -> dict:
+    """The mentor's own safety data for "my data": phone, whether PINs are set, contacts and
+    visit times. Nothing that could tell a duress check-in from a normal one (no visit state,
+    no alarm, no "where" line kept for responders): someone may be reading over their shoulder."""
+    from mentor_app.safety.models import Visit
+
+    row = session.get(SafetyProfile, user_id)
+    visits = session.execute(
+        select(Visit.started_at, Visit.due_at, Visit.case_code)
+        .where(Visit.mentor_id == user_id)
+        .order_by(Visit.id)
+    ).all()
+    return {
+        "phone": row.phone if row else None,
+        "safety_pin_set": bool(row and row.safety_pin_hash),
+        "duress_pin_set": bool(row and row.duress_pin_hash),
+        "contacts": [c.display_name for c in contacts_of(session, user_id)],
+        "visits": [
+            {"started_at": s.isoformat(), "check_in_by": d.isoformat(), "case_code": code}
+            for s, d, code in visits
+        ],
+    }
