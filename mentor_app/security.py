@@ -48,7 +48,8 @@ def _cache_policy(response: Response) -> None:
     if path.startswith(PUBLIC_CACHEABLE_PREFIXES):
         return  # static files set their own long-lived headers
     guide = response.headers.get("X-Cache-Policy") == "guide"
-    if guide and response.status_code in (200, 304) and not g.get("page_had_flashes"):
+    personal = g.get("page_had_flashes") or g.get("page_is_personal")
+    if guide and response.status_code in (200, 304) and not personal:
         # Guides hold no personal data; the PWA caches them for offline reading.
         del response.headers["X-Cache-Policy"]
         response.headers["Cache-Control"] = "private, no-cache"

@@ -258,3 +258,15 @@ def test_my_data_has_the_safety_settings_and_never_tells_duress_apart(app, mento
     text = str(exported)
     assert "duress" not in text.replace("duress_pin_set", "") and "Flat 3" not in text
     assert "alarm" not in text
+
+
+def test_every_mentor_page_offers_the_sos_while_a_visit_runs_and_is_never_cached(mentor) -> None:  # type: ignore[no-untyped-def]
+    client, _ = mentor
+    assert "data-sos-form" not in client.get("/guides").get_data(as_text=True)
+    visit_id = start_visit(client)
+    page = client.get("/guides")
+    assert f'data-api="/api/visits/{visit_id}/sos"' in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "geolocation=(self)" in page.headers["Permissions-Policy"]
+    home = client.get("/")
+    assert home.get_data(as_text=True).count("data-sos-form") == 1  # the card's, not the bar's

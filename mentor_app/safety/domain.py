@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import SQLAlchemyError
 
 MENTOR_CARD = "safety/_home_mentor.html"
 COORDINATOR_ALARMS = "safety/_home_coordinator.html"
@@ -48,6 +49,14 @@ def _template_helpers() -> dict[str, Any]:
 
 def _safety_home() -> dict[str, Any]:
     """What the home card needs, loaded only by the pages that include it."""
+    try:
+        return _safety_facts()
+    except SQLAlchemyError:
+        # An error page (the database is down) still renders, without the card.
+        return {"visit": None, "alarms": [], "presets": ()}
+
+
+def _safety_facts() -> dict[str, Any]:
     from flask_login import current_user
 
     from mentor_app.db import db_session
@@ -65,6 +74,7 @@ def _safety_home() -> dict[str, Any]:
     visit = services.running_visit(session, current_user.id)
     if visit is not None:
         g.page_offers_sos = True  # security.py allows geolocation on this page only
+        g.page_is_personal = True  # the SOS holds a contact's number: never cached
     return {
         "visit": visit,
         "has_pin": bool(profile and profile.safety_pin_hash),
