@@ -1,13 +1,10 @@
-// mentor_app — the safety card on the mentor's home page. The forms work without this file;
-// it adds: the SOS with the phone's location (read once, only when the mentor ticks the box),
-// the no-signal screen (emergency number and a prefilled text message to the safety contact,
-// shown at once when the SOS cannot be sent), and starting a visit without signal (kept on
-// the phone and sent when the connection returns; one visit per client key, so a resend is
-// harmless). It imports nothing: app.js is already on the page (importing it again unversioned
-// would run it twice).
+// mentor_app — the SOS while a visit runs (the forms work without this file). It adds the
+// phone's location, read once and only when the mentor ticks the box, and the no-signal screen
+// (emergency number, prefilled text message to the safety contact) shown at once when the SOS
+// cannot be sent. It imports nothing: app.js is already on the page (importing it again
+// unversioned would run it twice). Starting a visit offline: safety-start.js.
 
 const card = document.querySelector("[data-safety]");
-const PENDING = "mentor_app.safety.pending_visit";
 const SEND_TIMEOUT_MS = 8000;
 const LOCATION_TIMEOUT_MS = 4000;
 
@@ -79,43 +76,8 @@ async function sendSos(event) {
   }
 }
 
-function queueStart(form, minutes) {
-  const data = { minutes: Number(minutes), client_key: crypto.randomUUID() };
-  for (const name of ["case_code", "where"]) {
-    const value = form.querySelector(`[name=${name}]`)?.value.trim();
-    if (value) data[name] = value;
-  }
-  localStorage.setItem(PENDING, JSON.stringify(data));
-  const note = card.querySelector("[data-visit-queued]");
-  if (note) note.hidden = false;
-}
-
-async function sendPending() {
-  const raw = localStorage.getItem(PENDING);
-  if (!raw || !navigator.onLine) return;
-  try {
-    const status = await post("/api/visits", JSON.parse(raw));
-    if (status < 500) {
-      localStorage.removeItem(PENDING);  // started (201/200) or refused for good (4xx)
-      if (status === 201 || status === 200) window.location.reload();
-    }
-  } catch {
-    // still no connection: the next "online" event or page load tries again
-  }
-}
-
 if (card) {
   for (const form of card.querySelectorAll("[data-sos-form]")) {
     form.addEventListener("submit", sendSos);
   }
-  const start = card.querySelector("[data-visit-start]");
-  if (start) {
-    start.addEventListener("submit", (event) => {
-      if (navigator.onLine) return;  // the ordinary form post
-      event.preventDefault();
-      queueStart(start, event.submitter ? event.submitter.value : 60);
-    });
-  }
-  window.addEventListener("online", sendPending);
-  sendPending();
 }
