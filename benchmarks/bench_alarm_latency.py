@@ -38,11 +38,11 @@ from tests.push_helpers import LocalPushService, add_device, quick_user  # noqa:
 ALARMS = int(os.environ.get("BENCH_ALARMS", "60"))
 
 
-def first_arrival(service: LocalPushService, topic: str, timeout: float) -> float | None:
+def first_arrival(service: LocalPushService, tag: str, timeout: float) -> float | None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for received in service.delivered():
-            if received.headers.get("topic") == topic:
+            if (received.payload or {}).get("tag") == tag:
                 return received.at
         time.sleep(0.002)
     return None

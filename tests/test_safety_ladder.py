@@ -140,3 +140,27 @@ def test_a_coordinator_sets_on_call_shifts_in_the_pool_pages(app, actors, db, cl
     assert coordinator.get(f"/pool/{coordinator_id}/shifts").status_code == 200
     db.expire_all()
     assert db.get(ConsultantProfile, coordinator_id) is not None
+
+
+def test_ladder_and_prompt_messages_stop_being_relevant(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """What the delivery round's check before each send answers for safety messages."""
+    from mentor_app.safety.notify import still_relevant
+
+    mentor, _mentor_id, _contact_id, _on_call, off_duty = _world(app, actors, db, clock)
+    visit_id = start_visit(mentor, 30)
+    tick(app, T0 + timedelta(minutes=30))
+    prompt = messages(db, "safety.check_in")[0]
+    assert still_relevant(db, prompt)
+    post_json(mentor, f"/api/visits/{visit_id}/extend", {"minutes": 10})
+    db.expire_all()
+    assert not still_relevant(db, prompt)  # the due time moved
+
+    alarm_id = post_json(mentor, f"/api/visits/{visit_id}/sos", {}).get_json()["alarm_id"]
+    first = messages(db, "safety.alarm")[0]
+    assert still_relevant(db, first)
+    coordinator = app.test_client()
+    actors.login(coordinator, db.get(User, off_duty).email)
+    assert post_json(coordinator, f"/api/alarms/{alarm_id}/ack", {}).status_code == 200
+    db.expire_all()
+    assert not still_relevant(db, first)
+    assert all(still_relevant(db, m) for m in messages(db, "safety.taken"))

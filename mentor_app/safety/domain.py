@@ -29,7 +29,9 @@ def init_app(app: Flask) -> None:
             ui.HOME_SECTIONS[role].insert(0, template)
     app.context_processor(_template_helpers)
     from mentor_app.dashboard import metrics
-    from mentor_app.safety import queries
+    from mentor_app.safety import notify, queries
+
+    notify.register_relevance()
 
     if queries.report_figures not in metrics.EXTRA_FIGURES:
         metrics.EXTRA_FIGURES.append(queries.report_figures)

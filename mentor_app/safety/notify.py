@@ -2,7 +2,7 @@
 (`notifications.services.enqueue`) in the transaction that causes it, rendered in the
 recipient's language, and is generic: "A mentor", never a name, case code, place or location.
 
-| kind                  | to                           | urgency | TTL   | tag            |
+| kind                  | to                           | urgency | TTL   | tag (collapse) |
 |-----------------------|------------------------------|---------|-------|----------------|
 | safety.check_in       | the mentor, at the due time  | high    | grace | visit-<id>     |
 | safety.reminder       | the mentor, half-way         | high    | grace | visit-<id>     |
@@ -14,6 +14,10 @@ recipient's language, and is generic: "A mentor", never a name, case code, place
 Dedup keys start with `alarm:<id>:` for the ladder's messages, so acknowledging cancels every
 one still unsent in one statement (`cancel_ladder`); "taken" uses `alarm-taken:` so it survives.
 A mentor is told nothing about an alarm: a duress alarm must not show on their phone.
+
+No explicit push Topic: the tag is the collapse key (the notifications domain derives the
+Topic from it where it does). `still_relevant` answers, for a row about to be sent, whether its
+reason still stands (an acknowledged alarm's ladder messages, an ended visit's prompts do not).
 """
 
 from __future__ import annotations
@@ -71,7 +75,6 @@ def visit_prompt(session: Session, now: datetime, visit: Visit, *, second: bool,
         dedup_key=f"visit:{visit.id}:{kind}:{int(visit.due_at.timestamp())}",
         urgency=PushUrgency.HIGH,
         ttl=max(ttl, timedelta(minutes=1)),
-        topic=f"visit-{visit.id}",
     )
 
 
@@ -102,7 +105,6 @@ def alarm_tier(session: Session, now: datetime, alarm: Alarm, user_ids: list[int
             dedup_key=f"alarm:{alarm.id}:u{user_id}",
             urgency=PushUrgency.HIGH,
             ttl=ALARM_TTL,
-            topic=f"alarm-{alarm.id}",
         )
 
 
@@ -124,7 +126,6 @@ def broadcast(session: Session, now: datetime, alarm: Alarm, user_ids: list[int]
             "message": message,
             "urgency": PushUrgency.HIGH,
             "ttl": BROADCAST_TTL,
-            "topic": f"alarm-{alarm.id}",
         }
         enqueue(
             session,
@@ -166,7 +167,6 @@ def taken(session: Session, now: datetime, alarm: Alarm, user_ids: list[int]) ->
             dedup_key=f"alarm-taken:{alarm.id}:u{user_id}",
             urgency=PushUrgency.NORMAL,
             ttl=ALARM_TTL,
-            topic=f"alarm-{alarm.id}",
         )
 
 
@@ -199,3 +199,39 @@ def _cancel(session: Session, prefix: str) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def still_relevant(session: Session, row: OutboxMessage) -> bool:
+    """Whether a safety message's reason still stands at the moment it is sent: the ladder's
+    messages while their alarm is open, a visit's prompts while it runs with the same due time.
+    "Taken" replacements always stand. Reads only."""
+    from mentor_app.safety.models import OPEN_ALARM_STATES
+
+    parts = row.dedup_key.split(":")
+    if row.kind in LADDER_KINDS and parts[0] == "alarm":
+        alarm = session.get(Alarm, int(parts[1]))
+        return alarm is not None and alarm.state in OPEN_ALARM_STATES
+    if row.kind in VISIT_KINDS and parts[0] == "visit":
+        visit = session.get(Visit, int(parts[1]))
+        return (
+            visit is not None
+            and visit.ended_at is None
+            and int(visit.due_at.timestamp()) == int(parts[-1])
+        )
+    return True
+
+
+def register_relevance() -> None:
+    """Registers `still_relevant` with the delivery round's check before every send, where the
+    notifications domain has one (mentor_app/notifications/relevance.py); until then the
+    acknowledgement cancels the unsent rows itself (cancel_ladder)."""
+    try:
+        from mentor_app.notifications import relevance  # type: ignore[attr-defined]
+    except ImportError:
+        return
+
+    def check(session: Session, _now: datetime, row: OutboxMessage):  # type: ignore[no-untyped-def]
+        send = still_relevant(session, row)
+        return relevance.Verdict.SEND if send else relevance.Verdict.OBSOLETE
+
+    relevance.register(*LADDER_KINDS, *VISIT_KINDS, check=check)
