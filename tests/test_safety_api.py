@@ -270,3 +270,18 @@ def test_every_mentor_page_offers_the_sos_while_a_visit_runs_and_is_never_cached
     assert "geolocation=(self)" in page.headers["Permissions-Policy"]
     home = client.get("/")
     assert home.get_data(as_text=True).count("data-sos-form") == 1  # the card's, not the bar's
+
+
+def test_an_exhausted_alarm_stays_on_top_of_every_coordinator_page(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0)
+    coordinator, _ = actors.signed_in("coordinator")
+    mentor_id, _ = actors.create("mentor")
+    assert "nobody has taken it" not in coordinator.get("/guides").get_data(as_text=True)
+    alarm = Alarm(mentor_id=mentor_id, kind="missed", state="exhausted", tier=3, raised_at=T0)
+    db.add(alarm)
+    db.commit()
+    for path in ("/", "/guides", "/safety/"):
+        page = coordinator.get(path).get_data(as_text=True)
+        assert f'href="/safety/alarms/{alarm.id}"' in page, path
+    assert post_json(coordinator, f"/api/alarms/{alarm.id}/ack").status_code == 200
+    assert "nobody has taken it" not in coordinator.get("/guides").get_data(as_text=True)

@@ -42,11 +42,25 @@ def _template_helpers() -> dict[str, Any]:
 
     return {
         "safety_home": _safety_home,
+        "exhausted_alarms": _exhausted_alarms,
         "alarm_kind_label": lambda k: vocab.label(vocab.KIND_LABELS, k),
         "alarm_state_label": lambda s: vocab.label(vocab.STATE_LABELS, s),
         "outcome_label": lambda o: vocab.label(vocab.OUTCOME_LABELS, o),
         "timeline_label": lambda a: vocab.label(vocab.TIMELINE_LABELS, a),
     }
+
+
+def _exhausted_alarms() -> list[int]:
+    from mentor_app.db import db_session
+    from mentor_app.safety import queries
+
+    try:
+        found = queries.exhausted_alarm_ids(db_session())
+    except SQLAlchemyError:
+        return []  # an error page (the database is down) still renders
+    if found:
+        g.page_is_personal = True  # never cached
+    return found
 
 
 def _safety_home() -> dict[str, Any]:

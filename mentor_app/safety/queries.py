@@ -179,3 +179,14 @@ def my_data(session: Session, user_id: int) -> dict:
             for s, d, code in visits
         ],
     }
+
+
+def exhausted_alarm_ids(session: Session) -> list[int]:
+    """Alarms nobody has taken after every tier: shown on top of every coordinator page."""
+    from mentor_app.safety.models import Alarm, AlarmState
+
+    return list(
+        session.scalars(
+            select(Alarm.id).where(Alarm.state == AlarmState.EXHAUSTED.value).order_by(Alarm.id)
+        )
+    )
