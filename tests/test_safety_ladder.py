@@ -164,3 +164,15 @@ def test_ladder_and_prompt_messages_stop_being_relevant(app, actors, db, clock) 
     db.expire_all()
     assert not still_relevant(db, first)
     assert all(still_relevant(db, m) for m in messages(db, "safety.taken"))
+
+
+def test_health_counts_timers_the_worker_is_late_for(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.safety.queries import late_timers
+
+    mentor, _mentor_id, *_ = _world(app, actors, db, clock)
+    start_visit(mentor, 30)
+    due = T0 + timedelta(minutes=30)
+    assert late_timers(db, due + timedelta(minutes=1)) == 0
+    assert late_timers(db, due + timedelta(minutes=1, seconds=1)) == 1
+    tick(app, due + timedelta(minutes=1, seconds=1))
+    assert late_timers(db, due + timedelta(minutes=1, seconds=1)) == 0

@@ -15,8 +15,10 @@ COORDINATOR_ALARMS = "safety/_home_coordinator.html"
 
 
 def init_app(app: Flask) -> None:
-    from mentor_app import ui
+    from mentor_app import demo, ui
+    from mentor_app.health.views import EXTRA_CHECKS
     from mentor_app.safety import api, policy, views
+    from mentor_app.safety import demo as safety_demo
 
     policy.Timings.from_config(app.config)  # a bad SAFETY_GRACE_MINUTES fails at start
     app.register_blueprint(api.bp)
@@ -28,6 +30,9 @@ def init_app(app: Flask) -> None:
         if template not in ui.HOME_SECTIONS[role]:
             ui.HOME_SECTIONS[role].insert(0, template)
     app.context_processor(_template_helpers)
+    EXTRA_CHECKS["safety_timers"] = _timers_check
+    if safety_demo.seed not in demo.DEMO_STEPS:
+        demo.DEMO_STEPS.append(safety_demo.seed)
     from mentor_app.dashboard import metrics
     from mentor_app.safety import notify, queries
 
@@ -35,6 +40,17 @@ def init_app(app: Flask) -> None:
 
     if queries.report_figures not in metrics.EXTRA_FIGURES:
         metrics.EXTRA_FIGURES.append(queries.report_figures)
+
+
+def _timers_check() -> tuple[bool, dict[str, int]]:
+    """Visit timers and alarm tiers more than a minute late: the worker is behind, and an
+    alarm may be late."""
+    from mentor_app.db import db_session
+    from mentor_app.safety import queries
+    from mentor_app.web import now
+
+    count = queries.late_timers(db_session(), now())
+    return count == 0, {"count": count}
 
 
 def _template_helpers() -> dict[str, Any]:

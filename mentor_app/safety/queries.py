@@ -190,3 +190,28 @@ def exhausted_alarm_ids(session: Session) -> list[int]:
             select(Alarm.id).where(Alarm.state == AlarmState.EXHAUSTED.value).order_by(Alarm.id)
         )
     )
+
+
+def late_timers(session: Session, now: datetime) -> int:
+    """Visits and alarms whose next timer is more than a minute in the past (/healthz)."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from mentor_app.safety.models import OPEN_VISIT_STATES, Alarm, AlarmState, Visit
+
+    late = now - timedelta(minutes=1)
+    visits = session.scalar(
+        select(func.count())
+        .select_from(Visit)
+        .where(Visit.state.in_(OPEN_VISIT_STATES), Visit.next_action_at < late)
+    )
+    alarms = session.scalar(
+        select(func.count())
+        .select_from(Alarm)
+        .where(
+            Alarm.state.in_((AlarmState.RAISED.value, AlarmState.NOTIFYING.value)),
+            Alarm.next_action_at < late,
+        )
+    )
+    return (visits or 0) + (alarms or 0)
