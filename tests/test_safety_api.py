@@ -116,6 +116,15 @@ def _check_in_as_seen_by_the_mentor(app, client, db, mentor_id, pin):  # type: i
         # What the service worker may receive: the mentor's unsent/sent messages.
         "pushes": [(m.kind, m.state) for m in live(messages(db, user_id=mentor_id))],
         "alarms_api": client.get("/api/alarms").get_data(),
+        # Whatever else the phone could try on the ended visit answers the same.
+        "again": [
+            (r.status_code, r.get_data())
+            for r in (
+                post_json(client, f"/api/visits/{visit_id}/check-in", {"pin": pin}),
+                post_json(client, f"/api/visits/{visit_id}/extend", {"minutes": 10}),
+                post_json(client, f"/api/visits/{visit_id}/sos", {}),
+            )
+        ],
     }
     return shown
 

@@ -214,7 +214,9 @@ def sos(
 ) -> int:
     """Raises an SOS alarm at once (the visit's timers stop: the alarm has taken over).
     Returns the alarm id. A second SOS while one is open returns the open alarm."""
-    if visit.ended_at is not None and visit.state != VisitState.ALARM.value:
+    if visit.ended_at is not None:
+        # Ended on the mentor's screen, whichever PIN ended it: the same answer for both (a
+        # duress visit must not answer differently to someone probing with the phone).
         raise Conflict("This visit has ended.")
     location = _location(latitude, longitude, accuracy_m)
     existing = ladder.open_alarm_of_visit(session, visit.id)
