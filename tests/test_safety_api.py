@@ -7,8 +7,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from mentor_app.accounts.models import User
+from mentor_app.audit.models import AuditEvent
 from mentor_app.safety.models import Alarm, SafetyProfile
 from mentor_app.safety.worker_steps import purge_notes
 from tests.consult_helpers import post_json, run_step
@@ -212,6 +214,11 @@ def test_alarm_access_ack_first_wins_resolve_and_retention(app, actors, mentor, 
         "alarm_acknowledged",
     ]
     assert "location" not in coordinator.get(f"/api/alarms/{alarm_id}").get_json()
+    assert contact.get(f"/safety/alarms/{alarm_id}").status_code == 200
+    viewed = db.scalars(
+        select(AuditEvent.details).where(AuditEvent.action == "safety.alarm_viewed")
+    ).all()
+    assert {"via": "page", "facts": True} in viewed and {"via": "api", "facts": False} in viewed
 
     bad = post_json(contact, f"/api/alarms/{alarm_id}/resolve", {"outcome": "fine"})
     assert bad.status_code == 400

@@ -28,6 +28,7 @@ from mentor_app.safety import queries
 from mentor_app.safety.models import OPEN_ALARM_STATES, Alarm, AlarmState, SafetyProfile, Visit
 
 RECENT = timedelta(hours=24)
+VIEWED = "safety.alarm_viewed"
 STATE_ORDER = {"exhausted": 0, "notifying": 1, "raised": 1, "acknowledged": 2, "resolved": 3}
 
 
@@ -138,10 +139,31 @@ def timeline(session: Session, alarm_id: int) -> list[dict[str, Any]]:
     """The alarm's audit events, oldest first: [{at, action, details}] (no free text)."""
     rows = session.scalars(
         select(AuditEvent)
-        .where(AuditEvent.object_type == "alarm", AuditEvent.object_id == str(alarm_id))
+        .where(
+            AuditEvent.object_type == "alarm",
+            AuditEvent.object_id == str(alarm_id),
+            AuditEvent.action != VIEWED,
+        )
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     return [
         {"at": _iso(row.at), "action": row.action.removeprefix("safety."), "details": row.details}
         for row in rows
     ]
+
+
+def record_view(session: Session, now: datetime, user: User, alarm: Alarm, via: str) -> None:
+    """Who looked at an alarm, and whether they saw the responder's facts (phone, place,
+    location). In the audit log, not in the alarm's timeline."""
+    from mentor_app.audit import services as audit
+
+    facts = alarm.acknowledged_by_id == user.id and alarm.state == AlarmState.ACKNOWLEDGED.value
+    audit.record(
+        session,
+        now,
+        VIEWED,
+        actor_id=user.id,
+        object_type="alarm",
+        object_id=alarm.id,
+        details={"via": via, "facts": facts},
+    )

@@ -185,7 +185,10 @@ def list_alarms():  # type: ignore[no-untyped-def]
 def show_alarm(alarm_id: int):  # type: ignore[no-untyped-def]
     session, at = db_session(), now()
     alarm = access.alarm_for(session, current_user, alarm_id)
-    return jsonify(access.alarm_view(session, current_user, alarm, at, detail=True))
+    view = access.alarm_view(session, current_user, alarm, at, detail=True)
+    access.record_view(session, at, current_user, alarm, "api")
+    _commit()
+    return jsonify(view)
 
 
 @bp.post("/alarms/<int:alarm_id>/ack")

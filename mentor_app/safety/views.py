@@ -190,11 +190,10 @@ def overview():  # type: ignore[no-untyped-def]
 def alarm(alarm_id: int):  # type: ignore[no-untyped-def]
     session, at = db_session(), now()
     row = access.alarm_for(session, current_user, alarm_id)
-    return render_template(
-        "safety/alarm.html",
-        alarm=access.alarm_view(session, current_user, row, at, detail=True),
-        outcomes=policy.OUTCOMES,
-    )
+    view = access.alarm_view(session, current_user, row, at, detail=True)
+    access.record_view(session, at, current_user, row, "page")
+    session.commit()
+    return render_template("safety/alarm.html", alarm=view, outcomes=policy.OUTCOMES)
 
 
 @bp.post("/alarms/<int:alarm_id>/ack")
