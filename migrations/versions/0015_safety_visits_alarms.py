@@ -1,7 +1,7 @@
 """safety: mentors' safety settings and contacts, timed visits, and alarms
 
-Revision ID: 0014_safety
-Revises: 0014 (main's 0014_guide_translations, merged in; the lead re-chains)
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-11-29 19:26:31.139300
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 import mentor_app.db
 
-revision: str = "0014_safety"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
