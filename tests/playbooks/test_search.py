@@ -225,3 +225,18 @@ def test_any_text_ranks_without_error(datas, query: str) -> None:  # type: ignor
     for language in ("en", "de"):
         found = search.found(datas[language], query)
         assert 1 <= len(found.hits) <= rank.RESULTS_MAX  # never empty, never a long tail
+
+
+def test_generic_single_names_weigh_less_among_the_keys() -> None:
+    """A one-word name found in most guides' bodies ("help") says little about the guide: its
+    weight among the names is damped; a phrase and a rare word keep theirs."""
+    keys = {"help": [0, 2000, 1, 1000], "help at home": [0, 3000], "overdos": [1, 2500]}
+    bodies = [{"help", "home"}, {"help", "overdos"}, {"help"}]
+    index._damp_generic(keys, bodies)
+    factor = index.GENERIC_FACTOR
+    assert keys == {
+        "help": [0, round(2000 * factor), 1, round(1000 * factor)],
+        "help at home": [0, 3000],
+        "overdos": [1, 2500],
+    }
+    assert factor < 1
