@@ -240,3 +240,16 @@ def test_generic_single_names_weigh_less_among_the_keys() -> None:
         "overdos": [1, 2500],
     }
     assert factor < 1
+
+
+@pytest.mark.parametrize(
+    ("language", "query"),
+    [
+        ("de", "er spricht von Suizid"),
+        ("sv", "han pratar om självmord"),
+        ("en", "he talks about suicide"),
+    ],
+)
+def test_a_verb_of_reporting_does_not_outweigh_the_situation(datas, language, query) -> None:  # type: ignore[no-untyped-def]
+    """ "spricht" once made the guide on threats to others (whose text repeats it) come first."""
+    assert top3(datas[language], query)[0] == "depression-hopelessness"
