@@ -115,6 +115,7 @@ DOMAINS = [
     "mentor_app.notifications.domain",
     "mentor_app.pwa.domain",
     "mentor_app.consults.domain",
+    "mentor_app.safety.domain",
 ]
 
 

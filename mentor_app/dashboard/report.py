@@ -139,7 +139,52 @@ def build_tables(metrics: m.Metrics, suppress: bool) -> list[Table]:
         _outcomes(metrics, cells),
         _load(metrics, cells),
         _guides(metrics, cells),
+        *([_safety(metrics.safety, cells)] if metrics.safety is not None else []),
     ]
+
+
+SAFETY_LABELS = {
+    "visits": _l("Visits with a check-in"),
+    "missed": _l("Alarms: missed check-in"),
+    "duress": _l("Alarms: duress PIN"),
+    "sos": _l("Alarms: SOS"),
+}
+
+
+def _safety(figures: m.SafetyFigures, cells: Cells) -> Table:
+    """Counts suppressed below SMALL_CELL like the rest; the time to acknowledge from at
+    least SMALL_CELL acknowledged alarms."""
+    rows = [
+        Row(
+            "visits",
+            SAFETY_LABELS["visits"],
+            (cells.count(figures.visits), Cell("", "", None), Cell("", "", None)),
+        )
+    ]
+    for kind in ("missed", "duress", "sos"):
+        count = cells.count(figures.alarms.get(kind, 0))
+        rows.append(Row(kind, SAFETY_LABELS[kind], (count, Cell("", "", None), Cell("", "", None))))
+    rows.append(
+        Row(
+            "acknowledged",
+            _l("Time to acknowledge an alarm"),
+            (
+                cells.count(figures.acknowledged),
+                cells.minutes(figures.ack_median_seconds, figures.acknowledged),
+                cells.minutes(figures.ack_p90_seconds, figures.acknowledged),
+            ),
+        )
+    )
+    return Table(
+        "safety",
+        _l("Mentor safety"),
+        (
+            Column("count", _l("Count")),
+            Column("median_minutes", _l("Median")),
+            Column("p90_minutes", _l("90th percentile")),
+        ),
+        tuple(rows),
+    )
 
 
 def _urgency_counts(metrics: m.Metrics) -> list[tuple[str, Any, int]]:
