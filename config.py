@@ -170,7 +170,6 @@ class DevelopmentConfig(BaseConfig):
     PREFERRED_URL_SCHEME = "http"
     HSTS = False
     GENERATE_INSTANCE_KEYS = True
-    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:coordinator@localhost")
     PUSH_ENDPOINT_HOSTS = os.environ.get("PUSH_ENDPOINT_HOSTS", "")
     PUSH_ALLOW_LOOPBACK = True
 

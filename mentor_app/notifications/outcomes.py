@@ -24,6 +24,7 @@ from mentor_app.notifications.models import (
 from mentor_app.notifications.push import PushResult
 from mentor_app.notifications.sending import Channels
 from mentor_app.notifications.services import enqueue, wake_workers
+from mentor_app.notifications.topics import push_topic
 
 log = logging.getLogger("mentor_app.notifications")
 
@@ -257,7 +258,7 @@ def tell_coordinators(session: Session, now: datetime, row: OutboxMessage) -> in
             dedup_key=f"undeliverable:{row.id}:{coordinator.id}",
             urgency=PushUrgency.HIGH,
             ttl=messages.UNDELIVERABLE_TTL,
-            topic="undeliverable",
+            topic=push_topic("undeliverable"),
         )
     return len(coordinators)
 
