@@ -201,6 +201,7 @@ def _retry(row: OutboxMessage, at: datetime | None) -> None:
     row.next_attempt_at = at or row.next_attempt_at
     row.claimed_at = None
     row.claimed_by = None
+    row.claimed_worker_id = None
 
 
 def finish(
@@ -214,6 +215,7 @@ def finish(
     row.state = state.value
     row.claimed_at = None
     row.claimed_by = None
+    row.claimed_worker_id = None
     if error is not None:
         row.last_error = error[:300]
     if sent_at is not None:
