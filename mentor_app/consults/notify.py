@@ -36,7 +36,12 @@ from mentor_app.consults.models import Consult
 from mentor_app.consults.policy import WaveTiming
 from mentor_app.consults.vocab import language_name
 from mentor_app.notifications.models import PushUrgency
-from mentor_app.notifications.services import Message, cancel_pending, enqueue
+from mentor_app.notifications.services import (
+    Message,
+    cancel_pending,
+    enqueue,
+    reached_or_may_reach,
+)
 from mentor_app.notifications.topics import push_topic
 
 OFFER_KINDS = ("consult.offer", "consult.assigned")
@@ -152,12 +157,13 @@ def offer_closed(
     *,
     why: str,
 ) -> None:
-    """The offer no longer stands. If it never left the server, it is simply not sent;
-    otherwise a replacement with the same topic and tag takes its place on the device."""
-    unsent = cancel_pending(
+    """The offer no longer stands. What never left the server is simply not sent; if any of
+    it was sent or is being sent right now, a replacement with the same topic and tag takes
+    its place on the device (it waits for an offer in flight: see consults/outbox_checks.py)."""
+    cancel_pending(session, consult_id=consult.id, user_id=consultant_id, kinds=OFFER_KINDS)
+    if not reached_or_may_reach(
         session, consult_id=consult.id, user_id=consultant_id, kinds=OFFER_KINDS
-    )
-    if unsent:
+    ):
         return
     titles = {
         "taken": ("Taken by a colleague", "Thank you — another consultant accepted this request."),

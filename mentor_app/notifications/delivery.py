@@ -31,7 +31,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
-from mentor_app.notifications import messages, policy
+from mentor_app.notifications import messages, policy, relevance
 from mentor_app.notifications.email import compose
 from mentor_app.notifications.jobs import Job, Settings, checkpoint
 from mentor_app.notifications.models import (
@@ -41,7 +41,7 @@ from mentor_app.notifications.models import (
     PushSubscription,
     PushUrgency,
 )
-from mentor_app.notifications.outcomes import dead, finish, record
+from mentor_app.notifications.outcomes import dead, finish, record, retry_at
 from mentor_app.notifications.push import PushRequest, PushTarget
 from mentor_app.notifications.sending import Channels, channels_for, send_all
 from mentor_app.notifications.topics import is_valid_topic, push_topic
@@ -170,6 +170,8 @@ def prepare(
         if user is None or user.is_disabled:
             finish(row, OutboxState.CANCELLED, error="recipient disabled")
             continue
+        if not _still_worth_sending(session, now, row):
+            continue
         job = Job(
             outbox_id=row.id,
             claimed_at=now,
@@ -197,6 +199,19 @@ def prepare(
         jobs.append(job)
     session.flush()
     return jobs
+
+
+def _still_worth_sending(session: Session, now: datetime, row: OutboxMessage) -> bool:
+    """Asked before every send (first, retry, re-send after a lost claim): a row whose reason
+    passed is settled `obsolete` with no attempt; one that must wait goes back to `pending`."""
+    decision = relevance.verdict(session, now, row)
+    if decision is relevance.Verdict.OBSOLETE:
+        finish(row, OutboxState.OBSOLETE, error="its reason passed before it was sent")
+        return False
+    if decision is relevance.Verdict.WAIT:
+        retry_at(row, relevance.wait_until(now))
+        return False
+    return True
 
 
 def _active_devices(session: Session, users: dict[int, User]) -> dict[int, list[PushSubscription]]:

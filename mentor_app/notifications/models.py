@@ -22,6 +22,8 @@ class OutboxState(enum.StrEnum):
     SENT = "sent"
     DEAD = "dead"  # gave up on every channel
     CANCELLED = "cancelled"  # no longer worth sending (e.g. the offer was taken meanwhile)
+    # Its reason passed before a send (relevance.py): settled without an attempt.
+    OBSOLETE = "obsolete"
 
 
 class PushUrgency(enum.StrEnum):

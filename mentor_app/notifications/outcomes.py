@@ -155,7 +155,7 @@ def _settle_push(
         expires_at=job.expires_at,
     )
     if decision.next is policy.Next.RETRY:
-        _retry(row, decision.at)
+        retry_at(row, decision.at)
     elif decision.next is policy.Next.SENT:
         finish(row, OutboxState.SENT, sent_at=row.sent_at or now, channel="push")
     else:
@@ -167,7 +167,7 @@ def _settle_push(
         )
         if fallback:
             row.fallback_at = now
-            _retry(row, now)  # e-mail right away, by whichever worker is free first
+            retry_at(row, now)  # e-mail right away, by whichever worker is free first
             wake_workers(session)
         else:
             dead(session, now, row, job.role, row.last_error or "no device accepted it")
@@ -191,12 +191,12 @@ def _settle_email(
         finish(row, OutboxState.SENT, sent_at=now, channel="email")
     elif decision.next is policy.Next.RETRY:
         row.last_error = result.error
-        _retry(row, decision.at)
+        retry_at(row, decision.at)
     else:
         dead(session, now, row, job.role, f"e-mail: {result.error}")
 
 
-def _retry(row: OutboxMessage, at: datetime | None) -> None:
+def retry_at(row: OutboxMessage, at: datetime | None) -> None:
     row.state = OutboxState.PENDING.value
     row.next_attempt_at = at or row.next_attempt_at
     row.claimed_at = None

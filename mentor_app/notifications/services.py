@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from mentor_app.notifications.models import OutboxMessage, OutboxState, PushUrgency
@@ -99,19 +99,51 @@ def wake_workers(session: Session) -> None:
 def cancel_pending(
     session: Session, *, consult_id: int, user_id: int, kinds: tuple[str, ...]
 ) -> int:
-    """Drop still-unsent messages that no longer make sense (e.g. an offer already taken)."""
-    rows = session.scalars(
-        select(OutboxMessage).where(
+    """Drop still-unsent messages that no longer make sense (e.g. an offer already taken).
+    Returns how many it really cancelled.
+
+    One conditional UPDATE on the state it expects: a row a worker is claiming at this moment
+    is locked by the claim, so this waits for it and then, seeing `sending`, leaves it alone
+    (it is in flight; `reached_or_may_reach` says so). Reading the rows first and updating them
+    by id would overwrite that claim and hide a send that happens anyway."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
             OutboxMessage.consult_id == consult_id,
             OutboxMessage.user_id == user_id,
             OutboxMessage.kind.in_(kinds),
             OutboxMessage.state == OutboxState.PENDING.value,
         )
-    ).all()
-    for row in rows:
-        row.state = OutboxState.CANCELLED.value
-    session.flush()
-    return len(rows)
+        .values(state=OutboxState.CANCELLED.value)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
+def reached_or_may_reach(
+    session: Session, *, consult_id: int, user_id: int, kinds: tuple[str, ...]
+) -> bool:
+    """Whether any message of these kinds about this consult may be on the user's device:
+    sent, being sent right now, or tried before (a retry that reached one device and not
+    another). Call after `cancel_pending`: what it cancelled never left the server."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    OutboxMessage.consult_id == consult_id,
+                    OutboxMessage.user_id == user_id,
+                    OutboxMessage.kind.in_(kinds),
+                    or_(
+                        OutboxMessage.state.in_(
+                            (OutboxState.SENDING.value, OutboxState.SENT.value)
+                        ),
+                        OutboxMessage.attempts > 0,
+                        OutboxMessage.email_attempts > 0,
+                    ),
+                )
+            )
+        )
+    )
 
 
 def queue_test(session: Session, now: datetime, *, user_id: int, locale: str) -> OutboxMessage:
