@@ -82,3 +82,16 @@ def test_healthz_reports_a_stale_worker(app, db, clock, client) -> None:  # type
     body = client.get("/healthz", headers=monitor).get_json()
     assert (body["status"], body["worker"]) == ("ok", "ok")
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_outbox_figures_for_the_metrics(app, db, clock) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.notifications import queue_stats
+
+    now = clock.freeze()
+    user_id = quick_user(db, "consultant")
+    assert queue_stats.oldest_due_age(db, now) is None
+    simple(db, now - timedelta(seconds=40), user_id)
+    _claimed(db, now - timedelta(seconds=5), user_id, None)
+    depth = queue_stats.depth_by_state(db)
+    assert depth["pending"] == 1 and depth["sending"] == 1 and depth["obsolete"] == 0
+    assert queue_stats.oldest_due_age(db, now) == 40.0

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
@@ -65,9 +66,31 @@ def deliver_due(session: Session, now: datetime, settings: Settings, channels: C
     send_all(jobs, now, channels, settings.threads)
     checkpoint("after_send")
     later = now + timedelta(seconds=time.monotonic() - started)
-    record(session, later, jobs, settings, channels)
-    session.commit()
+    record_with_retries(session, later, jobs, settings, channels)
     return len(rows) + recovered
+
+
+RECORD_TRIES = 3
+# PostgreSQL: deadlock_detected, serialization_failure. Both say "run it again", and the
+# round's results are still in memory, so recording again at once beats leaving the rows to
+# the lease (two minutes late).
+RETRYABLE_SQLSTATES = ("40P01", "40001")
+
+
+def record_with_retries(
+    session: Session, now: datetime, jobs: list, settings: Settings, channels: Channels
+) -> None:
+    for attempt in range(1, RECORD_TRIES + 1):
+        try:
+            record(session, now, jobs, settings, channels)
+            session.commit()
+            return
+        except OperationalError as err:
+            session.rollback()
+            code = getattr(err.orig, "sqlstate", None)
+            if code not in RETRYABLE_SQLSTATES or attempt == RECORD_TRIES:
+                raise
+            log.warning("recording a round hit %s; recording it again at once", code)
 
 
 def recover_expired_claims(

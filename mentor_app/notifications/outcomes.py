@@ -32,38 +32,52 @@ log = logging.getLogger("mentor_app.notifications")
 def record(
     session: Session, now: datetime, jobs: list[Job], settings: Settings, channels: Channels
 ) -> None:
-    ids = [job.outbox_id for job in jobs]
+    """Lock order, the same in every worker: the round's outbox rows, then the devices it
+    touched, each by primary key, all before the first write; then no autoflush until the
+    end. (Two workers updating shared devices in their own orders deadlocked; see issue 14.)"""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    ids = sorted(job.outbox_id for job in jobs)
     query = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = {r.id: r for r in session.scalars(query.execution_options(populate_existing=True))}
-    devices = {
-        d.id: d
-        for d in session.scalars(
-            select(PushSubscription).where(
-                PushSubscription.id.in_(
-                    sorted({t.subscription_id for j in jobs for t, _ in j.push_results})
-                )
+    device_query = (
+        select(PushSubscription)
+        .where(
+            PushSubscription.id.in_(
+                sorted({t.subscription_id for j in jobs for t, _ in j.push_results})
             )
         )
+        .order_by(PushSubscription.id)
+    )
+    if postgres:
+        query, device_query = query.with_for_update(), device_query.with_for_update()
+    rows = {r.id: r for r in session.scalars(query.execution_options(populate_existing=True))}
+    devices = {
+        d.id: d for d in session.scalars(device_query.execution_options(populate_existing=True))
     }
-    for job in jobs:
-        _record_attempts(session, now, job, devices)
-        row = rows.get(job.outbox_id)
-        if (
-            row is None
-            or row.state != OutboxState.SENDING.value
-            or row.claimed_by != settings.worker_id
-            or row.claimed_at != job.claimed_at
-        ):
-            log.warning(
-                "outbox row %s was reclaimed while sending; its result is kept", job.outbox_id
-            )
-            continue
-        if job.email_result is not None:
-            _settle_email(session, now, row, job, settings)
-        else:
-            _settle_push(session, now, row, job, settings, channels)
+    users = {
+        u.id: u
+        for u in session.scalars(
+            select(User).where(User.id.in_(sorted({j.user_id for j in jobs}))).order_by(User.id)
+        )
+    }
+    with session.no_autoflush:
+        for job in jobs:
+            _record_attempts(session, now, job, devices)
+            row = rows.get(job.outbox_id)
+            if (
+                row is None
+                or row.state != OutboxState.SENDING.value
+                or row.claimed_by != settings.worker_id
+                or row.claimed_at != job.claimed_at
+            ):
+                log.warning(
+                    "outbox row %s was reclaimed while sending; its result is kept",
+                    job.outbox_id,
+                )
+                continue
+            if job.email_result is not None:
+                _settle_email(session, now, row, job, settings)
+            else:
+                _settle_push(session, now, row, job, settings, channels, users.get(row.user_id))
     session.flush()
 
 
@@ -135,6 +149,7 @@ def _settle_push(
     job: Job,
     settings: Settings,
     channels: Channels,
+    user: User | None,
 ) -> None:
     outcomes = [
         (result.outcome, policy.parse_retry_after(result.retry_after, now))
@@ -159,7 +174,6 @@ def _settle_push(
     elif decision.next is policy.Next.SENT:
         finish(row, OutboxState.SENT, sent_at=row.sent_at or now, channel="push")
     else:
-        user = session.get(User, row.user_id)
         fallback = (
             channels.email is not None
             and user is not None

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from mentor_app.db import Database, utcnow
+from mentor_app.db import Database, is_transient_error, utcnow
 from mentor_app.errors import log_unexpected
 from mentor_app.worker.heartbeats import Pulse
 from mentor_app.worker.wake import default_idle_sleep, waiter_for
@@ -88,13 +88,30 @@ class Worker:
             done = step.run(session, self.clock())
             session.commit()
             return done
-        except Exception:
-            session.rollback()
-            log_unexpected(log, "worker step %s failed", step.name)
+        except Exception as err:
+            self._rollback(session)
+            if is_transient_error(err):
+                # The database went away, or a deadlock/serialization failure: nothing of this
+                # step was saved; the next round does it again. One line, no traceback.
+                cause = getattr(err, "orig", None) or err
+                log.warning(
+                    "worker step %s not saved (%s); it runs again next round",
+                    step.name,
+                    type(cause).__name__,
+                )
+            else:
+                log_unexpected(log, "worker step %s failed", step.name)
             return 0
         finally:
             session.close()
             self._let_writers_in(time.monotonic() - began)
+
+    @staticmethod
+    def _rollback(session: Session) -> None:
+        try:
+            session.rollback()
+        except Exception as err:  # the connection is gone: the pool replaces it
+            log.warning("rollback failed: %s", type(err).__name__)
 
     def _let_writers_in(self, held: float) -> None:
         """SQLite has one writer, and its busy handler is no queue: a request waiting for the
