@@ -65,6 +65,7 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from mentor_app import cli
 
     cli.init_app(app)
+    db.wrap_views(app)  # every view commits inside its dispatch (db.commit_at_boundary)
     return app
 
 

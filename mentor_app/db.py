@@ -171,11 +171,12 @@ def commit_at_boundary(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def wrap_views(app: Flask) -> None:
-    """Every view commits at its own boundary (call once every blueprint is registered; views
-    added later are wrapped on their first request)."""
+    """Every view commits at its own boundary. create_app calls this once every blueprint is
+    registered; a view added later is wrapped before the next request."""
     for endpoint, view in list(app.view_functions.items()):
         if not getattr(view, "__mentor_commits__", False):
             app.view_functions[endpoint] = commit_at_boundary(view)
+    app.extensions["mentor_db_wrapped"] = len(app.view_functions)
 
 
 def init_app(app: Flask) -> None:
@@ -183,7 +184,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _every_view_commits() -> None:
-        wrap_views(app)
+        if app.extensions.get("mentor_db_wrapped") != len(app.view_functions):
+            wrap_views(app)
 
     @app.after_request
     def _commit_leftovers(response):  # type: ignore[no-untyped-def]
