@@ -119,6 +119,7 @@ DOMAINS = [
     "mentor_app.notifications.domain",
     "mentor_app.pwa.domain",
     "mentor_app.consults.domain",
+    "mentor_app.safety.domain",
 ]
 
 

@@ -12,6 +12,10 @@
  *   /static/        cache first (the URLs carry content hashes, so a hit is never stale).
  *   guides index    stale-while-revalidate (search answers at once, offline too).
  *
+ * Languages: guide pages and the index come in the user's language at the same addresses; the
+ * index names its language, and when a signed-in page asks for another one the kept guides are
+ * dropped and fetched again.
+ *
  * Versions: /sw.js names a version derived from the static files and the guides. A new version
  * precaches into new caches while the old worker still serves, takes over at once, and deletes
  * every cache of other versions when it activates.
@@ -95,13 +99,25 @@ async function readIndex(response) {
   }
 }
 
-/** Every published guide page, the list and the index; resolves to the number of guides. */
-async function precacheGuides() {
+/** Drops every guide kept in this version's cache (the user's language changed). */
+async function emptyGuides(cache) {
+  const keys = await cache.keys();
+  await Promise.all(keys.map((key) => cache.delete(key)));
+}
+
+/** Every published guide page, the list and the index, in `language` (the user's: the server
+ * serves it at the same addresses); guides kept in another language are dropped first.
+ * Resolves to the number of guides. */
+async function precacheGuides(language) {
   const started = generation;
   const cache = await ownCache(GUIDES_CACHE);
   if (!cache) return 0;
   const kept = await cache.match(INDEX_URL, { ignoreVary: true });
   let index = kept ? await readIndex(kept) : null;
+  if (index && language && index.language !== language) {
+    await emptyGuides(cache);
+    index = null;
+  }
   if (!index) {
     const response = await quietFetch(INDEX_URL);
     if (!cacheable(response)) return 0; // signed out: a signed-in page asks again
@@ -122,9 +138,18 @@ async function precacheGuides() {
 }
 
 let warming = null; // one precache at a time: every signed-in page load asks for one
+let warmingLanguage = "";
 
-function warmGuides() {
-  if (!warming) warming = precacheGuides().finally(() => { warming = null; });
+function warmGuides(language = "") {
+  if (warming && language && language !== warmingLanguage) {
+    // The language changed while a precache ran: that one finishes, then this one replaces it.
+    const after = warming.catch(() => 0).then(() => warmGuides(language));
+    return after;
+  }
+  if (!warming) {
+    warmingLanguage = language;
+    warming = precacheGuides(language).finally(() => { warming = null; });
+  }
   return warming;
 }
 
@@ -220,7 +245,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigate(event));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname === INDEX_URL || guidePage(url)) {
+  } else if (!url.search && (url.pathname === INDEX_URL || guidePage(url))) {
+    // Only the plain addresses: "?lang=" asks for another language than the one kept.
     event.respondWith(staleWhileRevalidate(event, url.pathname === INDEX_URL ? INDEX_URL : guidePage(url)));
   }
   // Anything else goes to the network as if there were no worker: never cached.
@@ -340,7 +366,8 @@ self.addEventListener("message", (event) => {
   const type = event.data && event.data.type;
   const reply = (value) => event.ports[0] && event.ports[0].postMessage(value);
   if (type === "warm-guides") {
-    event.waitUntil(warmGuides().catch(() => 0).then((guides) => reply({ guides })));
+    const language = typeof event.data.language === "string" ? event.data.language : "";
+    event.waitUntil(warmGuides(language).catch(() => 0).then((guides) => reply({ guides })));
   } else if (type === "logout") {
     event.waitUntil(forgetUser().then(() => reply({ done: true })));
   } else if (type === "version") {

@@ -134,7 +134,8 @@ def test_post_without_csrf_is_refused(me) -> None:  # type: ignore[no-untyped-de
 def test_home_switch(me, db) -> None:  # type: ignore[no-untyped-def]
     client, user_id = me
     home = client.get("/").get_data(as_text=True)
-    assert "Available now for the next" in home and "Following your weekly shifts" in home
+    assert "How long do you want to be available now?" in home
+    assert "Following your weekly shifts" in home
     token = csrf_token(client)
     response = client.post(
         "/pool/me/availability", data={"csrf_token": token, "action": "on", "hours": "4"}

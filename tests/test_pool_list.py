@@ -156,7 +156,7 @@ def test_expertise_list_is_managed_by_coordinators(app, actors, db) -> None:  # 
     pool_helpers.set_expertise(db, consultant_id, ["eating-disorders"])
     db.commit()
     in_use = coordinator.post("/pool/tags/eating-disorders/delete", data={"csrf_token": token})
-    assert in_use.status_code == 400 and "remove it from their profiles first" in in_use.get_data(
+    assert in_use.status_code == 400 and "remove it from their profile" in in_use.get_data(
         as_text=True
     )
     pool_helpers.set_expertise(db, consultant_id, [])

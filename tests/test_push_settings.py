@@ -175,10 +175,17 @@ def test_reachability_statuses(app, db, clock) -> None:  # type: ignore[no-untyp
     assert reach[ids["failing"]].failing_since == now - timedelta(hours=2)
 
 
-def _on_call(db, clock, user_id: int, starts_in: timedelta) -> None:  # type: ignore[no-untyped-def]
+def _on_call(db, clock, user_id: int, starts_in: timedelta, expires_on=None) -> None:  # type: ignore[no-untyped-def]
     now = clock()
     db.add(
-        ConsultantProfile(user_id=user_id, vetting_state="active", created_at=now, updated_at=now)
+        ConsultantProfile(
+            user_id=user_id,
+            vetting_state="active",
+            vetted_at=now - timedelta(days=30),
+            credential_expires_on=expires_on,
+            created_at=now,
+            updated_at=now,
+        )
     )
     db.flush()
     db.add(
@@ -213,12 +220,30 @@ def test_unreachable_people_are_warned_once_before_their_shift(app, db, clock) -
     assert (warning.user_id, warning.kind) == (soon, "shift_unreachable")
     assert warning.urgency == "high"
     assert warning.payload["title"] == "Your on-call time starts soon"
+
     assert 0 < warning.ttl_seconds <= 40 * 60
 
     # The warning itself goes out like anything else: no device, so e-mail (the console here).
     deliver(app, now)
     db.expire_all()
     assert db.get(OutboxMessage, warning.id).channel == "email"
+
+
+def test_nobody_is_warned_about_a_window_they_could_not_serve(app, db, clock) -> None:  # type: ignore[no-untyped-def]
+    # Standing is the routing rule's: a suspended consultant, one whose credential lapsed
+    # yesterday, and one who is now a coordinator get no "your on-call time starts" message.
+    now = clock.freeze()
+    suspended = quick_user(db, "consultant")
+    lapsed = quick_user(db, "consultant")
+    promoted = quick_user(db, "consultant")
+    _on_call(db, clock, suspended, timedelta(minutes=30))
+    _on_call(db, clock, lapsed, timedelta(minutes=30), expires_on=now.date() - timedelta(days=2))
+    _on_call(db, clock, promoted, timedelta(minutes=30))
+    db.get(ConsultantProfile, suspended).vetting_state = "suspended"
+    db.get(User, promoted).role = "coordinator"
+    db.commit()
+
+    assert shift_warnings.warn_unreachable(db, now, timedelta(hours=1)) == 0
 
 
 def test_vapid_keys_from_configuration(app) -> None:  # type: ignore[no-untyped-def]

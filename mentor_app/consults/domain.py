@@ -21,7 +21,7 @@ def _waves_from_env() -> dict | None:
 
 def init_app(app: Flask) -> None:
     from mentor_app import demo, ui
-    from mentor_app.consults import api, case_views, policy, views
+    from mentor_app.consults import api, case_views, policy, views, vocab
     from mentor_app.consults import demo as consult_demo
     from mentor_app.health.views import EXTRA_CHECKS
 
@@ -51,6 +51,9 @@ def init_app(app: Flask) -> None:
     if consult_demo.seed not in demo.DEMO_STEPS:
         demo.DEMO_STEPS.append(consult_demo.seed)
     app.context_processor(_home_data)
+    # Codes shown as words: templates look them up here, never through `_()` on a variable.
+    app.add_template_global(vocab.offer_state_label)
+    app.add_template_global(vocab.eligibility_reason_label)
 
 
 def _overdue_check() -> tuple[bool, dict[str, int]]:

@@ -58,6 +58,21 @@ OFFER_STATE_LABELS = {
     "withdrawn": _l("withdrawn"),
     "released": _l("handed back"),
 }
+# Why a consultant cannot be offered a consult now (the codes of consults/policy.py), as a
+# coordinator reads them on the "offer directly" page.
+ELIGIBILITY_REASON_LABELS = {
+    "not_active": _l("not active"),
+    "credential_expired": _l("credential expired"),
+    "no_shared_language": _l("no shared language"),
+    "excluded_for_case": _l("kept away from this case"),
+    "declined_this": _l("declined this request"),
+    "handed_back_this": _l("handed this request back"),
+    "not_on_call": _l("not on call"),
+    "at_limit": _l("at their limit of open consults"),
+    "resting": _l("resting after an urgent consult"),
+    "quiet_hours": _l("quiet hours"),
+    "over_soft_cap": _l("over their monthly number"),
+}
 DECLINE_REASONS = {
     "busy": _l("Busy right now"),
     "outside_expertise": _l("Outside my expertise"),
@@ -80,6 +95,16 @@ WAVE_LABELS = {
     2: _l("everyone eligible"),
     3: _l("coordinators alerted"),
 }
+
+
+def offer_state_label(state: str) -> str:
+    """An offer's state code ("offered", "released", ...) as words; an unknown code as itself."""
+    return str(OFFER_STATE_LABELS.get(state, state))
+
+
+def eligibility_reason_label(code: str) -> str:
+    """A policy reason code as words; an unknown code as itself."""
+    return str(ELIGIBILITY_REASON_LABELS.get(code, code))
 
 
 def wave_label(wave: int) -> str:

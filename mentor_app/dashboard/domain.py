@@ -22,7 +22,7 @@ def _env_days(name: str, default: int) -> int:
 
 
 def init_app(app: Flask) -> None:
-    from mentor_app.dashboard import api, audit_views, cli, me_views, views
+    from mentor_app.dashboard import api, audit_views, cli, me_views, report, views
 
     app.config.setdefault(
         "CONSULT_RETENTION_DAYS",
@@ -36,6 +36,8 @@ def init_app(app: Flask) -> None:
     retention.RetentionPolicy.from_config(app.config)  # refuse to start with nonsense
     app.config.setdefault("DASHBOARD_POLL_SECONDS", 10)
 
+    # The report's small-count threshold, for every page that explains it (one number).
+    app.add_template_global(report.SMALL_CELL, "small_cell")
     app.url_map.converters["yearmonth"] = views.YearMonthConverter
     for blueprint in (
         views.bp,

@@ -114,13 +114,16 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def _iso_date(text: str | None, name: str) -> date:
-    which = _l("start") if name == "start" else _l("end")
     if not text or not _ISO_DATE.fullmatch(text):
-        raise PeriodError(_l("The %(which)s date must be a date like 2026-03-31.", which=which))
+        if name == "start":
+            raise PeriodError(_l("The start date must be a date like 2026-03-31."))
+        raise PeriodError(_l("The end date must be a date like 2026-03-31."))
     try:
         day = date.fromisoformat(text)
     except ValueError as err:
-        raise PeriodError(_l("The %(which)s date does not exist.", which=which)) from err
+        if name == "start":
+            raise PeriodError(_l("The start date does not exist.")) from err
+        raise PeriodError(_l("The end date does not exist.")) from err
     if not date_in_range(day):
         raise PeriodError(range_message())
     return day
@@ -198,6 +201,22 @@ class StatusRow:
     count: int
 
 
+@dataclass(frozen=True)
+class SafetyFigures:
+    """Mentor safety in the period (mentor_app/safety/queries.py): visits started, alarms
+    raised by kind, and the time from raised to acknowledged."""
+
+    visits: int
+    alarms: dict[str, int]  # "missed" / "duress" / "sos" -> count
+    acknowledged: int
+    ack_median_seconds: float | None
+    ack_p90_seconds: float | None
+
+
+# Other domains' figures for a period: fn(session, period, metrics), called by queries.compute.
+EXTRA_FIGURES: list = []
+
+
 @dataclass
 class Metrics:
     period: Period
@@ -215,6 +234,8 @@ class Metrics:
     load: dict[str, int] = field(default_factory=lambda: bucket_loads([]))
     # None: the playbooks domain has not provided guide figures.
     guides: list[GuideUsage] | None = None
+    # None: the safety domain is not wired in.
+    safety: SafetyFigures | None = None
 
     @property
     def consultants_with_consults(self) -> int:

@@ -5,8 +5,9 @@ monthly panel report (`suppress=True`): what the page shows, the charts draw and
 come from the same cells, so they cannot disagree.
 
 Suppression, for the report: any cell counting fewer than SMALL_CELL consults (or consultants,
-or guide answers) shows "<5", zero included; a median, percentile or share computed from fewer
-than SMALL_CELL consults, or a share whose part is fewer than SMALL_CELL, shows "suppressed".
+or guide answers) shows "<" and SMALL_CELL ("<5"), zero included; a median, percentile or share
+computed from fewer than SMALL_CELL consults, or a share whose part is fewer than SMALL_CELL,
+shows "suppressed".
 Topics, languages and regions with fewer than SMALL_CELL consults are merged into "other", so a
 rare category is not named at all. Category keys that do not look like a plain code are merged
 into "other" too: nothing typed freely can reach the report.
@@ -26,8 +27,9 @@ from markupsafe import Markup
 from mentor_app.dashboard import charts
 from mentor_app.dashboard import metrics as m
 
+# The one small-count threshold: the report's cells, its CSV and every page's explanation use it.
 SMALL_CELL = 5
-SMALL = "<5"
+SMALL = f"<{SMALL_CELL}"
 SUPPRESSED = "suppressed"
 OTHER = "other"
 _CATEGORY_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,79}$")
@@ -137,7 +139,52 @@ def build_tables(metrics: m.Metrics, suppress: bool) -> list[Table]:
         _outcomes(metrics, cells),
         _load(metrics, cells),
         _guides(metrics, cells),
+        *([_safety(metrics.safety, cells)] if metrics.safety is not None else []),
     ]
+
+
+SAFETY_LABELS = {
+    "visits": _l("Visits with a check-in"),
+    "missed": _l("Alarms: missed check-in"),
+    "duress": _l("Alarms: duress PIN"),
+    "sos": _l("Alarms: SOS"),
+}
+
+
+def _safety(figures: m.SafetyFigures, cells: Cells) -> Table:
+    """Counts suppressed below SMALL_CELL like the rest; the time to acknowledge from at
+    least SMALL_CELL acknowledged alarms."""
+    rows = [
+        Row(
+            "visits",
+            SAFETY_LABELS["visits"],
+            (cells.count(figures.visits), Cell("", "", None), Cell("", "", None)),
+        )
+    ]
+    for kind in ("missed", "duress", "sos"):
+        count = cells.count(figures.alarms.get(kind, 0))
+        rows.append(Row(kind, SAFETY_LABELS[kind], (count, Cell("", "", None), Cell("", "", None))))
+    rows.append(
+        Row(
+            "acknowledged",
+            _l("Time to acknowledge an alarm"),
+            (
+                cells.count(figures.acknowledged),
+                cells.minutes(figures.ack_median_seconds, figures.acknowledged),
+                cells.minutes(figures.ack_p90_seconds, figures.acknowledged),
+            ),
+        )
+    )
+    return Table(
+        "safety",
+        _l("Mentor safety"),
+        (
+            Column("count", _l("Count")),
+            Column("median_minutes", _l("Median")),
+            Column("p90_minutes", _l("90th percentile")),
+        ),
+        tuple(rows),
+    )
 
 
 def _urgency_counts(metrics: m.Metrics) -> list[tuple[str, Any, int]]:

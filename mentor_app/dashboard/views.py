@@ -164,7 +164,6 @@ def monthly(month: str):  # type: ignore[no-untyped-def]
         complete=complete,
         chart=rep.table_chart,
         definitions=m.DEFINITIONS,
-        small_cell=rep.SMALL_CELL,
     )
 
 

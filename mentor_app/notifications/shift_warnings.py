@@ -21,7 +21,8 @@ from mentor_app.notifications.models import OutboxMessage, PushUrgency
 from mentor_app.notifications.reachability import reachability_for
 from mentor_app.notifications.services import enqueue
 from mentor_app.notifications.topics import push_topic
-from mentor_app.pool.models import ConsultantProfile, OnCallWindow, VettingState
+from mentor_app.pool.models import ConsultantProfile, OnCallWindow
+from mentor_app.pool.queries import routable_conditions
 
 KIND = "shift_unreachable"
 
@@ -38,8 +39,10 @@ def warn_unreachable(session: Session, now: datetime, lead: timedelta) -> int:
         .where(
             OnCallWindow.starts_at > now,
             OnCallWindow.starts_at <= now + lead,
-            ConsultantProfile.vetting_state == VettingState.ACTIVE.value,
-            User.is_disabled.is_(False),
+            # The same standing rule routing uses: nobody is warned about a window they would
+            # not be offered requests in (suspended, unvetted, lapsed credential, no longer a
+            # consultant).
+            *routable_conditions(now),
         )
         .order_by(OnCallWindow.starts_at)
     ).all()

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from mentor_app import timeutil
 from mentor_app.audit import services as audit
 from mentor_app.playbooks import policy
-from mentor_app.playbooks.models import Guide, GuideRevision
+from mentor_app.playbooks.models import Guide, GuideRevision, GuideTranslation
 from mentor_app.playbooks.render import parse_sections, related_problems, render_guide
 
 NEW_GUIDE_REVIEW_DAYS = 365
@@ -130,6 +130,17 @@ def _next_number(session: Session, guide: Guide) -> int:
     return (top or 0) + 1
 
 
+def current_revision_id(session: Session, guide: Guide, language: str) -> int | None:
+    """The published revision readers of `language` get now (None: not published in it)."""
+    if language == policy.SOURCE_LANGUAGE:
+        return guide.current_revision_id
+    return session.scalar(
+        select(GuideTranslation.current_revision_id).where(
+            GuideTranslation.guide_id == guide.id, GuideTranslation.language == language
+        )
+    )
+
+
 def new_revision(
     session: Session,
     now: datetime,
@@ -137,13 +148,18 @@ def new_revision(
     content: Content,
     author_id: int | None,
     origin: str,
+    language: str = policy.SOURCE_LANGUAGE,
 ) -> GuideRevision:
+    """A draft of `guide` in `language`; a translation follows the English text published now."""
+    translated = language != policy.SOURCE_LANGUAGE
     revision = GuideRevision(
         guide_id=guide.id,
+        language=language,
         number=_next_number(session, guide),
         state=policy.DRAFT,
         origin=origin,
-        base_revision_id=guide.current_revision_id,
+        base_revision_id=current_revision_id(session, guide, language),
+        source_revision_id=guide.current_revision_id if translated else None,
         author_id=author_id,
         created_at=now,
         updated_at=now,
@@ -204,11 +220,14 @@ def create_guide(
     return revision
 
 
-def own_draft(session: Session, user: Any, guide: Guide) -> GuideRevision | None:
+def own_draft(
+    session: Session, user: Any, guide: Guide, language: str = policy.SOURCE_LANGUAGE
+) -> GuideRevision | None:
     return session.scalar(
         select(GuideRevision)
         .where(
             GuideRevision.guide_id == guide.id,
+            GuideRevision.language == language,
             GuideRevision.author_id == user.id,
             GuideRevision.state == policy.DRAFT,
         )
@@ -218,15 +237,23 @@ def own_draft(session: Session, user: Any, guide: Guide) -> GuideRevision | None
 
 
 def save_draft(
-    session: Session, now: datetime, author: Any, guide: Guide, content: Content
+    session: Session,
+    now: datetime,
+    author: Any,
+    guide: Guide,
+    content: Content,
+    language: str = policy.SOURCE_LANGUAGE,
 ) -> GuideRevision:
-    """Keep the author's work: their open draft of this guide is updated, or one is started."""
+    """Keep the author's work: their open draft of this guide (in `language`) is updated, or
+    one is started. A translation draft follows the English text published when it is saved."""
     problems = content_problems(session, content, guide.slug)
     if problems:
         raise EditError("The guide has problems.", problems)
-    draft = own_draft(session, author, guide)
+    draft = own_draft(session, author, guide, language)
     if draft is None:
-        return new_revision(session, now, guide, content, author.id, policy.ORIGIN_APP)
+        return new_revision(session, now, guide, content, author.id, policy.ORIGIN_APP, language)
+    if language != policy.SOURCE_LANGUAGE:
+        draft.source_revision_id = guide.current_revision_id
     _fill(draft, content)
     draft.updated_at = now
     session.flush()
@@ -236,11 +263,15 @@ def save_draft(
 def publish_revision(
     session: Session, now: datetime, revision: GuideRevision, publisher_id: int | None
 ) -> None:
-    """Make `revision` what everyone reads (the caller has checked it may be published)."""
+    """Make `revision` what everyone reads in its language (the caller has checked it may be
+    published)."""
     guide = _lock_guide(session, revision.guide)
     revision.state = policy.PUBLISHED
     revision.published_at = now
     revision.published_by_id = publisher_id
+    if revision.language != policy.SOURCE_LANGUAGE:
+        _point_translation(session, now, guide, revision)
+        return
     for name in (
         "title",
         "short_title",
@@ -260,6 +291,28 @@ def publish_revision(
     guide.updated_at = now
     if revision.origin == policy.ORIGIN_APP:
         guide.edited_in_app_at = now
+    session.flush()
+
+
+def _point_translation(
+    session: Session, now: datetime, guide: Guide, revision: GuideRevision
+) -> None:
+    """The (guide, language) row now points at `revision`; new text starts unreviewed."""
+    translation = session.scalar(
+        select(GuideTranslation).where(
+            GuideTranslation.guide_id == guide.id, GuideTranslation.language == revision.language
+        )
+    )
+    if translation is None:
+        translation = GuideTranslation(guide_id=guide.id, language=revision.language)
+        session.add(translation)
+    translation.current_revision_id = revision.id
+    translation.review_state = policy.UNREVIEWED
+    translation.reviewed_by_id = None
+    translation.reviewed_at = None
+    translation.updated_at = now
+    if revision.origin == policy.ORIGIN_APP:
+        translation.edited_in_app_at = now
     session.flush()
 
 
@@ -313,6 +366,7 @@ def act(
             "revision": revision.number,
             "from": transition.source,
             "to": transition.target,
+            "language": revision.language,
             "via": "app",
         },
     )

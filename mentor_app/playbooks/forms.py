@@ -69,7 +69,7 @@ class NewGuideForm(GuideTextForm):
     )
     kind = SelectField(
         _l("Kind"),
-        choices=[(k, _l(policy.KIND_LABELS[k])) for k in policy.KINDS],
+        choices=[(k, policy.KIND_LABELS[k]) for k in policy.KINDS],
         validators=[InputRequired()],
     )
     topic = StringField(

@@ -8,12 +8,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 KINDS = ("trigger", "rupture", "approach", "team")
+# Lazy: each is translated when shown, in the reader's language (no request needed here).
 KIND_LABELS = {
-    "trigger": "Triggers",
-    "rupture": "Rupture repair",
-    "approach": "Approaches",
-    "team": "Team",
+    "trigger": _l("Triggers"),
+    "rupture": _l("Rupture repair"),
+    "approach": _l("Approaches"),
+    "team": _l("Team"),
 }
 
 # The nine sections every guide has, in this order (mentor_app/content/FORMAT.md).
@@ -80,6 +83,16 @@ REVISION_STATES = (DRAFT, IN_REVIEW, PUBLISHED, DECLINED)
 
 ORIGIN_FILE, ORIGIN_APP = "file", "app"
 ORIGINS = (ORIGIN_FILE, ORIGIN_APP)
+
+# Guides are written in English; each may have one published translation per other language.
+SOURCE_LANGUAGE = "en"
+TRANSLATION_LANGUAGES = ("sv", "de")
+LANGUAGES = (SOURCE_LANGUAGE, *TRANSLATION_LANGUAGES)
+# A translation's review state: "unreviewed" = translated, not yet reviewed by a
+# native-speaking professional; a coordinator marks it "reviewed".
+UNREVIEWED = "unreviewed"
+REVIEWED = "reviewed"
+REVIEW_STATES = (UNREVIEWED, REVIEWED)
 
 EDITOR_ROLES = ("coordinator", "consultant")
 PUBLISHER_ROLES = ("coordinator",)

@@ -7,6 +7,7 @@ from /api/guides/<slug>/me, fetched by the page's script and never cached.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from flask import (
@@ -21,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -28,7 +30,7 @@ from markupsafe import Markup
 
 from mentor_app.db import db_session
 from mentor_app.extensions import csrf
-from mentor_app.playbooks import policy, services
+from mentor_app.playbooks import policy, services, translations
 from mentor_app.playbooks.forms import FeedbackForm
 from mentor_app.playbooks.models import Guide
 from mentor_app.playbooks.render import heading_html, split_before
@@ -52,6 +54,26 @@ SECTION_LABELS = {
     "Why": _l("Why"),
     "Sources": _l("Sources"),
 }
+
+
+def reader_language() -> str:
+    """The language a reader gets guides in: `?lang=en|sv|de`, else their own setting.
+
+    The one place that decides it here: swap for mentor_app.i18n.language.request_language()
+    once that is on main. Aborts with 400 for a `lang` the guides are not written in.
+    """
+    asked = request.args.get("lang")
+    if asked is not None:
+        if asked not in policy.LANGUAGES:
+            abort(400, description=_("'lang' must be one of: en, sv, de."))
+        return asked
+    return own_language()
+
+
+def own_language() -> str:
+    """The signed-in user's language setting, where guides are written in it; else English."""
+    own = getattr(current_user, "locale", None)
+    return own if own in policy.LANGUAGES else policy.SOURCE_LANGUAGE
 
 
 def get_published_or_404(slug: str) -> Guide:
@@ -79,15 +101,22 @@ def index():  # type: ignore[no-untyped-def]
     tag = args.get("tag", "")[:40].strip()
     query = " ".join(request.form.get("q", "")[:QUERY_MAX].split())
     session = db_session()
-    guides = services.published_guides(session)
-    results = None
+    language = reader_language()
+    guides = translations.reader_list(session, language)
+    results, weak = None, False
     if query:
-        results = services.filter_guides(services.search_guides(session, query), kind, tag)
+        # Shown (and filtered by tag) as the reader reads them: in their language.
+        by_slug = {g.slug: g for g in guides}
+        found, weak = services.search_guides(session, query, language)
+        results = [by_slug[g.slug] for g in found if g.slug in by_slug]
+        if not weak:  # the closest guides of a weak match are offered whatever the filter
+            results = services.filter_guides(results, kind, tag)
     groups = services.group_by_kind(services.filter_guides(guides, kind, tag))
     page = render_template(
         "playbooks/list.html",
         groups=groups,
         results=results,
+        weak=weak,
         query=query,
         kind=kind,
         tag=tag,
@@ -103,7 +132,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/guides/index.json")
 @login_required
 def index_json():  # type: ignore[no-untyped-def]
-    document = services.index_document(db_session())
+    document = services.index_document(db_session(), reader_language())
     if request.if_none_match.contains_weak(document.etag.strip('"')):
         response = Response(status=304)
     else:
@@ -112,22 +141,30 @@ def index_json():  # type: ignore[no-untyped-def]
     return mark_guide_cacheable(response)
 
 
-def localised_headings(body_html: str) -> str:
-    """The stored HTML with each section heading in the reader's language."""
+def localised_headings(body_html: str, language: str | None = None) -> str:
+    """The stored HTML with each section heading in `language` (default: the page's)."""
+    with force_locale(language) if language else nullcontext():
+        labels = {name: str(SECTION_LABELS[name]) for name in policy.SECTIONS}
     for name in policy.SECTIONS:
-        body_html = body_html.replace(
-            heading_html(name), heading_html(name, str(SECTION_LABELS[name]))
-        )
+        body_html = body_html.replace(heading_html(name), heading_html(name, labels[name]))
     return body_html
 
 
 def _guide_page(guide: Guide, form: FeedbackForm, status: int = 200) -> Any:
-    revision = guide.current_revision
-    before_related, from_related = split_before(localised_headings(guide.body_html), "Related")
+    text = translations.reader_text(db_session(), guide, reader_language())
+    revision = text.revision
+    # The headings belong to the guide's text, so they are in its language.
+    body_html = localised_headings(revision.body_html, text.language)
+    with force_locale(text.language):
+        first_minute_label = str(SECTION_LABELS[policy.FIRST_MINUTE])
+    before_related, from_related = split_before(body_html, "Related")
     return render_template(
         "playbooks/guide.html",
         guide=guide,
+        text=text,
         revision=revision,
+        page_lang=text.language,
+        first_minute_label=first_minute_label,
         before_related=Markup(before_related),  # noqa: S704 - rendered once, sanitised by nh3
         from_related=Markup(from_related),  # noqa: S704
         form=form,

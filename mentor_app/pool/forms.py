@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -186,8 +187,11 @@ class AvailabilityForm(FlaskForm):
         validators=[InputRequired()],
     )
     hours = SelectField(
-        _l("For the next"),
-        choices=[(str(h), str(h)) for h in range(1, 25)],
+        _l("How many hours"),
+        choices=[
+            (str(h), lazy_ngettext("for %(num)s hour", "for %(num)s hours", h))
+            for h in range(1, 25)
+        ],
         validators=[Optional()],
         default="2",
     )

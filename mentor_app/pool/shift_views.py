@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -170,6 +171,22 @@ def remove_item(user_id: int, what: str, item_id: int):  # type: ignore[no-untyp
 # --- the "available now" switch (HTML form; the JSON twin is /api/me/availability) ----------
 
 
+def _switch_message(action: str, hours: int | None) -> str:
+    """The confirmation for an availability switch, as one whole sentence per plural form
+    (`hours` is 1-24 for "on" and "pause"; a pause without hours only ends "available now")."""
+    if action == "on" and hours:
+        return ngettext(
+            "You are on call for the next hour.",
+            "You are on call for the next %(num)s hours.",
+            hours,
+        )
+    if action == "pause" and hours:
+        return ngettext(
+            "No requests for the next hour.", "No requests for the next %(num)s hours.", hours
+        )
+    return _("Back to your usual shifts.")
+
+
 @bp.post("/me/availability")
 @roles_required("consultant")
 def availability():  # type: ignore[no-untyped-def]
@@ -182,16 +199,13 @@ def availability():  # type: ignore[no-untyped-def]
     try:
         if form.action.data == "on":
             switches.set_availability(session, now(), profile, True, hours)
-            flash(_("You are on call for the next %(n)s hour(s).", n=hours), "success")
         elif form.action.data == "pause":
             switches.set_availability(session, now(), profile, False, hours)
-            flash(_("No requests for the next %(n)s hour(s).", n=hours), "success")
         elif form.action.data == "off":
             switches.set_availability(session, now(), profile, False, None)
-            flash(_("Back to your usual shifts."), "success")
         else:
             switches.resume_plan(session, now(), profile)
-            flash(_("Back to your usual shifts."), "success")
+        flash(_switch_message(form.action.data, hours), "success")
     except services.PoolError as err:
         flash(str(err), "error")
         return redirect(url_for("home.index")), 303

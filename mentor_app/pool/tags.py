@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -78,7 +79,11 @@ def remove_tag(
     in_use = usage(session).get(tag, 0)
     if in_use:
         raise PoolError(
-            f"{in_use} consultant(s) hold this tag; remove it from their profiles first."
+            ngettext(
+                "%(num)s consultant holds this tag; remove it from their profile first.",
+                "%(num)s consultants hold this tag; remove it from their profiles first.",
+                in_use,
+            )
         )
     session.delete(row)
     session.flush()

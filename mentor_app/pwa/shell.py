@@ -37,12 +37,13 @@ def shell_files(static_folder: Path) -> list[str]:
 
 
 def guides_version() -> str:
-    """The published guides' index version ("" when the guides domain is absent)."""
+    """A version of the published guides in every language ("" when the guides domain is
+    absent): a published translation is a new version too."""
     try:
-        from mentor_app.playbooks import services
+        from mentor_app.playbooks import translations
     except ImportError:  # pragma: no cover - the guides domain is part of the app
         return ""
-    return services.index_document(db_session()).version
+    return translations.published_version(db_session())
 
 
 def cache_version(urls: list[str], guides: str) -> str:

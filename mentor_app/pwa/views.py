@@ -81,6 +81,12 @@ def manifest_document() -> dict[str, object]:
                 "icons": app_icon,
             },
             {
+                "name": _("Visit check-in and SOS"),
+                "short_name": _("Safety"),
+                "url": url_for("home.index") + "#safety",
+                "icons": app_icon,
+            },
+            {
                 "name": _("Guides"),
                 "short_name": _("Guides"),
                 "url": url_for("playbooks.index"),

@@ -1,7 +1,7 @@
 """delivery: worker heartbeats, and outbox claims that name their worker
 
 Revision ID: 0014_delivery
-Revises: 0013
+Revises: 0015
 Create Date: 2026-11-29 19:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import mentor_app.db
 
 revision: str = "0014_delivery"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -94,7 +94,7 @@ def test_a_refused_tap_leaves_the_queue_and_says_why(
     notice = page.locator('[data-queue-status] [data-queue-notice="refused"]')
     notice.wait_for(timeout=10_000)
     text = notice.inner_text()
-    assert "was not accepted, so it was not sent" in text
+    assert "could not be sent: the server refused it." in text
     assert "Field topic has the wrong type or is too long." in text  # the server's reason
     assert notice.locator("a").get_attribute("href").startswith("/consults/start")
     [kept] = queue_contents(page)["consults"]

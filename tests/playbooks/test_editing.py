@@ -237,7 +237,7 @@ def test_review_dates_and_overdue_list(app, db, actors, clock) -> None:  # type:
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "guide.review_date_set"))
     assert event.actor_id == coordinator_id
     home = coordinator.get("/").get_data(as_text=True)
-    assert "1 guide(s) overdue for review" in home
+    assert "1 guide is overdue for review." in home
     consultant, _ = actors.signed_in("consultant")
     assert consultant.post("/guide-editor/old-guide/review-date",
                            data={"csrf_token": csrf_from(consultant.get("/guides")),
