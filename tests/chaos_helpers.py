@@ -423,11 +423,18 @@ class ChaosRun:
         finally:
             session.close()
 
-    def stop_workers(self) -> list[int]:
+    def stop_workers(self) -> None:
         for proc in self.workers:
             if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        return [proc.wait(30) for proc in self.workers]
+                # A victim still stopped at its point cannot take SIGTERM.
+                stopped = _state(proc.pid) == "T"
+                proc.send_signal(signal.SIGKILL if stopped else signal.SIGTERM)
+        for proc in self.workers:
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+                proc.wait(10)
 
     def tally(self) -> Figures:
         figures = self.figures
@@ -500,9 +507,10 @@ def run(
         producer.start()
         if kill_points:  # victims start three at a time, killed as they reach their points
             batches = [kill_points[i : i + 3] for i in range(0, len(kill_points), 3)]
-            threading.Thread(
+            killer = threading.Thread(
                 target=lambda: [chaos.kill_all(b) for b in batches], daemon=True
-            ).start()
+            )
+            killer.start()
         events = [("drop", "")] * drops + [("kill", p) for p in later_kills]
         gap = seconds / (len(events) + 1)
         started = time.monotonic()
@@ -515,6 +523,8 @@ def run(
         time.sleep(max(0.0, started + seconds - time.monotonic()))
         chaos.stop.set()
         producer.join(60)
+        if kill_points:
+            killer.join(120)
         chaos.drain(drain_timeout)
         chaos.stop_workers()
         time.sleep(1.0)

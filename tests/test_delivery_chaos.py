@@ -28,7 +28,7 @@ def test_workers_killed_at_each_point_three_times(app, tmp_path) -> None:  # typ
     figures = chaos_helpers.run(
         app,
         tmp_path,
-        seconds=15,
+        seconds=10,
         rate=6,
         kill_points=list(chaos_helpers.POINTS) * 3,
         drops=0,
@@ -43,7 +43,7 @@ def test_every_connection_terminated_mid_burst(app, tmp_path) -> None:  # type: 
     figures = chaos_helpers.run(
         app,
         tmp_path,
-        seconds=12,
+        seconds=8,
         rate=10,
         kill_points=[],
         drops=5,

@@ -95,3 +95,19 @@ def test_outbox_figures_for_the_metrics(app, db, clock) -> None:  # type: ignore
     depth = queue_stats.depth_by_state(db)
     assert depth["pending"] == 1 and depth["sending"] == 1 and depth["obsolete"] == 0
     assert queue_stats.oldest_due_age(db, now) == 40.0
+
+
+def test_a_workers_own_orphaned_claims_come_back_at_its_next_round(app, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """Its last round failed after claiming (the connection dropped before it recorded): alive,
+    so only the lease would have freed them."""
+    now = clock.freeze()
+    user_id = quick_user(db, "consultant")
+    me = heartbeats.register(db, now - timedelta(seconds=10), host="me", pid=1)
+    heartbeats.beat(db, now, me.id)
+    db.commit()
+    orphan = _claimed(db, now - timedelta(seconds=3), user_id, me.id)
+    assert recover_expired_claims(db, now, LEASE, STALE) == 0
+    assert recover_expired_claims(db, now, LEASE, STALE, own=me.id) == 1
+    db.commit()
+    db.expire_all()
+    assert db.get(OutboxMessage, orphan).state == "pending"

@@ -56,7 +56,9 @@ log = logging.getLogger("mentor_app.notifications")
 def deliver_due(session: Session, now: datetime, settings: Settings, channels: Channels) -> int:
     """One round; returns how many rows it claimed or settled."""
     started = time.monotonic()
-    recovered = recover_expired_claims(session, now, settings.lease, settings.stale)
+    recovered = recover_expired_claims(
+        session, now, settings.lease, settings.stale, own=settings.heartbeat_id
+    )
     rows = claim(session, now, settings)
     jobs = prepare(session, now, rows, settings, channels)
     session.commit()
@@ -88,23 +90,36 @@ def record_with_retries(
         except OperationalError as err:
             session.rollback()
             code = getattr(err.orig, "sqlstate", None)
-            if code not in RETRYABLE_SQLSTATES or attempt == RECORD_TRIES:
+            if attempt == RECORD_TRIES or not (
+                code in RETRYABLE_SQLSTATES or err.connection_invalidated
+            ):
                 raise
-            log.warning("recording a round hit %s; recording it again at once", code)
+            # A dropped connection: the session takes a fresh one from the pool.
+            log.warning(
+                "recording a round hit %s; recording it again at once",
+                code or type(err.orig).__name__,
+            )
 
 
 def recover_expired_claims(
-    session: Session, now: datetime, lease: timedelta, stale: timedelta = heartbeats.DEFAULT_STALE
+    session: Session,
+    now: datetime,
+    lease: timedelta,
+    stale: timedelta = heartbeats.DEFAULT_STALE,
+    own: int | None = None,
 ) -> int:
     """Rows in `sending` whose worker is gone (its heartbeat silent for `stale`, or its row
-    removed) or whose lease ran out go back to `pending`. Returns how many."""
-    worker_gone = and_(
-        OutboxMessage.claimed_worker_id.is_not(None),
-        or_(
-            OutboxMessage.claimed_worker_id.in_(heartbeats.stale_worker_ids(now, stale)),
-            OutboxMessage.claimed_worker_id.not_in(heartbeats.known_worker_ids()),
-        ),
-    )
+    removed) or whose lease ran out go back to `pending`; so do this worker's own (`own`, its
+    heartbeat id): a worker runs one round at a time, so at the start of a round any claim of
+    its own was orphaned by a round that failed (its connection dropped before it recorded).
+    Returns how many."""
+    gone = [
+        OutboxMessage.claimed_worker_id.in_(heartbeats.stale_worker_ids(now, stale)),
+        OutboxMessage.claimed_worker_id.not_in(heartbeats.known_worker_ids()),
+    ]
+    if own is not None:
+        gone.append(OutboxMessage.claimed_worker_id == own)
+    worker_gone = and_(OutboxMessage.claimed_worker_id.is_not(None), or_(*gone))
     result = session.execute(
         update(OutboxMessage)
         .where(
