@@ -22,6 +22,8 @@ class OutboxState(enum.StrEnum):
     SENT = "sent"
     DEAD = "dead"  # gave up on every channel
     CANCELLED = "cancelled"  # no longer worth sending (e.g. the offer was taken meanwhile)
+    # Its reason passed before a send (relevance.py): settled without an attempt.
+    OBSOLETE = "obsolete"
 
 
 class PushUrgency(enum.StrEnum):
@@ -50,6 +52,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # The claiming worker's heartbeat id (worker_heartbeats.id; no foreign key: a worker's row
+    # goes when it stops). When that worker goes silent, the claim is taken back at once.
+    claimed_worker_id: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel: Mapped[str | None] = mapped_column(String(8))  # "push" or "email", once sent

@@ -24,6 +24,7 @@ from mentor_app.notifications.models import (
 from mentor_app.notifications.push import PushResult
 from mentor_app.notifications.sending import Channels
 from mentor_app.notifications.services import enqueue, wake_workers
+from mentor_app.notifications.topics import push_topic
 
 log = logging.getLogger("mentor_app.notifications")
 
@@ -31,38 +32,52 @@ log = logging.getLogger("mentor_app.notifications")
 def record(
     session: Session, now: datetime, jobs: list[Job], settings: Settings, channels: Channels
 ) -> None:
-    ids = [job.outbox_id for job in jobs]
+    """Lock order, the same in every worker: the round's outbox rows, then the devices it
+    touched, each by primary key, all before the first write; then no autoflush until the
+    end. (Two workers updating shared devices in their own orders deadlocked; see issue 14.)"""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    ids = sorted(job.outbox_id for job in jobs)
     query = select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    rows = {r.id: r for r in session.scalars(query.execution_options(populate_existing=True))}
-    devices = {
-        d.id: d
-        for d in session.scalars(
-            select(PushSubscription).where(
-                PushSubscription.id.in_(
-                    sorted({t.subscription_id for j in jobs for t, _ in j.push_results})
-                )
+    device_query = (
+        select(PushSubscription)
+        .where(
+            PushSubscription.id.in_(
+                sorted({t.subscription_id for j in jobs for t, _ in j.push_results})
             )
         )
+        .order_by(PushSubscription.id)
+    )
+    if postgres:
+        query, device_query = query.with_for_update(), device_query.with_for_update()
+    rows = {r.id: r for r in session.scalars(query.execution_options(populate_existing=True))}
+    devices = {
+        d.id: d for d in session.scalars(device_query.execution_options(populate_existing=True))
     }
-    for job in jobs:
-        _record_attempts(session, now, job, devices)
-        row = rows.get(job.outbox_id)
-        if (
-            row is None
-            or row.state != OutboxState.SENDING.value
-            or row.claimed_by != settings.worker_id
-            or row.claimed_at != job.claimed_at
-        ):
-            log.warning(
-                "outbox row %s was reclaimed while sending; its result is kept", job.outbox_id
-            )
-            continue
-        if job.email_result is not None:
-            _settle_email(session, now, row, job, settings)
-        else:
-            _settle_push(session, now, row, job, settings, channels)
+    users = {
+        u.id: u
+        for u in session.scalars(
+            select(User).where(User.id.in_(sorted({j.user_id for j in jobs}))).order_by(User.id)
+        )
+    }
+    with session.no_autoflush:
+        for job in jobs:
+            _record_attempts(session, now, job, devices)
+            row = rows.get(job.outbox_id)
+            if (
+                row is None
+                or row.state != OutboxState.SENDING.value
+                or row.claimed_by != settings.worker_id
+                or row.claimed_at != job.claimed_at
+            ):
+                log.warning(
+                    "outbox row %s was reclaimed while sending; its result is kept",
+                    job.outbox_id,
+                )
+                continue
+            if job.email_result is not None:
+                _settle_email(session, now, row, job, settings)
+            else:
+                _settle_push(session, now, row, job, settings, channels, users.get(row.user_id))
     session.flush()
 
 
@@ -134,6 +149,7 @@ def _settle_push(
     job: Job,
     settings: Settings,
     channels: Channels,
+    user: User | None,
 ) -> None:
     outcomes = [
         (result.outcome, policy.parse_retry_after(result.retry_after, now))
@@ -154,11 +170,10 @@ def _settle_push(
         expires_at=job.expires_at,
     )
     if decision.next is policy.Next.RETRY:
-        _retry(row, decision.at)
+        retry_at(row, decision.at)
     elif decision.next is policy.Next.SENT:
         finish(row, OutboxState.SENT, sent_at=row.sent_at or now, channel="push")
     else:
-        user = session.get(User, row.user_id)
         fallback = (
             channels.email is not None
             and user is not None
@@ -166,7 +181,7 @@ def _settle_push(
         )
         if fallback:
             row.fallback_at = now
-            _retry(row, now)  # e-mail right away, by whichever worker is free first
+            retry_at(row, now)  # e-mail right away, by whichever worker is free first
             wake_workers(session)
         else:
             dead(session, now, row, job.role, row.last_error or "no device accepted it")
@@ -190,16 +205,17 @@ def _settle_email(
         finish(row, OutboxState.SENT, sent_at=now, channel="email")
     elif decision.next is policy.Next.RETRY:
         row.last_error = result.error
-        _retry(row, decision.at)
+        retry_at(row, decision.at)
     else:
         dead(session, now, row, job.role, f"e-mail: {result.error}")
 
 
-def _retry(row: OutboxMessage, at: datetime | None) -> None:
+def retry_at(row: OutboxMessage, at: datetime | None) -> None:
     row.state = OutboxState.PENDING.value
     row.next_attempt_at = at or row.next_attempt_at
     row.claimed_at = None
     row.claimed_by = None
+    row.claimed_worker_id = None
 
 
 def finish(
@@ -213,6 +229,7 @@ def finish(
     row.state = state.value
     row.claimed_at = None
     row.claimed_by = None
+    row.claimed_worker_id = None
     if error is not None:
         row.last_error = error[:300]
     if sent_at is not None:
@@ -257,7 +274,7 @@ def tell_coordinators(session: Session, now: datetime, row: OutboxMessage) -> in
             dedup_key=f"undeliverable:{row.id}:{coordinator.id}",
             urgency=PushUrgency.HIGH,
             ttl=messages.UNDELIVERABLE_TTL,
-            topic="undeliverable",
+            topic=push_topic("undeliverable"),
         )
     return len(coordinators)
 
