@@ -1,6 +1,6 @@
 """delivery: worker heartbeats, and outbox claims that name their worker
 
-Revision ID: 0014_delivery
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-29 19:40:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import mentor_app.db
 
-revision: str = "0014_delivery"
+revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
