@@ -116,8 +116,12 @@ class BaseConfig:
     # Host names requests may carry (comma-separated); others get 400. Unset in production:
     # the host of PUBLIC_BASE_URL.
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
-    # `Authorization: Bearer <token>` shows /healthz's details; unset, nobody sees them.
+    # `Authorization: Bearer <token>` shows /healthz's details and /metrics (Prometheus);
+    # unset, nobody sees them and /metrics answers 404.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # "json": one JSON line per record on stderr (mentor_app/requestlog.py); "text": Python's.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # An open or accepted consult with no activity for this many days is closed (the mentor is
     # told); its free text then follows CONSULT_RETENTION_DAYS like any closed consult's.
     CONSULT_STALE_DAYS = _int("CONSULT_STALE_DAYS", 30)
@@ -160,6 +164,7 @@ class BaseConfig:
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
 
 class DevelopmentConfig(BaseConfig):

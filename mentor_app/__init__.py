@@ -32,7 +32,12 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from mentor_app import logfilter
 
     logfilter.install()
-    from mentor_app import proxy, timeutil
+    from mentor_app import proxy, requestlog, timeutil
+    from mentor_app.metrics import timing
+
+    requestlog.configure(app)
+    # First of all request hooks: the clock starts before any check that may answer early.
+    timing.init_app(app)
 
     proxy.init_app(app)
     timeutil.check_zone_name(app.config.get("PANEL_TIMEZONE"), "PANEL_TIMEZONE")
@@ -123,8 +128,10 @@ def _register_blueprints(app: Flask) -> None:
 
     from mentor_app.health import views as health_views
     from mentor_app.home import views as home_views
+    from mentor_app.metrics import views as metrics_views
 
     app.register_blueprint(health_views.bp)
+    app.register_blueprint(metrics_views.bp)
     app.register_blueprint(home_views.bp)
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
+from mentor_app.metrics import instruments as metrics
 from mentor_app.notifications import messages, policy
 from mentor_app.notifications.jobs import Job, Settings
 from mentor_app.notifications.models import (
@@ -26,6 +27,15 @@ from mentor_app.notifications.sending import Channels
 from mentor_app.notifications.services import enqueue, wake_workers
 
 log = logging.getLogger("mentor_app.notifications")
+
+# A push attempt's outcome as the metrics count it (mentor_delivery_attempts_total{result}).
+PUSH_RESULT = {
+    policy.Outcome.DELIVERED: "sent",
+    policy.Outcome.GONE: "gone",
+    policy.Outcome.RATE_LIMITED: "retry",
+    policy.Outcome.TRANSIENT: "retry",
+    policy.Outcome.FAULT: "fault",
+}
 
 
 def record(
@@ -70,6 +80,9 @@ def _record_attempts(
     session: Session, now: datetime, job: Job, devices: dict[int, PushSubscription]
 ) -> None:
     for target, result in job.push_results:
+        metrics.delivery_attempt(
+            session, "push", PUSH_RESULT[result.outcome], result.latency_ms / 1000
+        )
         session.add(
             DeliveryAttempt(
                 outbox_id=job.outbox_id,
@@ -86,6 +99,8 @@ def _record_attempts(
             _update_device(session, now, device, result)
     if job.email_result is not None:
         result = job.email_result
+        email_result = "sent" if result.ok else "retry" if result.transient else "fault"
+        metrics.delivery_attempt(session, "email", email_result, result.latency_ms / 1000)
         session.add(
             DeliveryAttempt(
                 outbox_id=job.outbox_id,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.db import Database, utcnow
 from mentor_app.errors import log_unexpected
+from mentor_app.metrics.instruments import observe_step
 from mentor_app.worker.wake import default_idle_sleep, waiter_for
 
 log = logging.getLogger("mentor_app.worker")
@@ -80,17 +81,21 @@ class Worker:
     def run_step(self, step: NamedStep) -> int:
         began = time.monotonic()
         session = self.db.session()
+        done, failed = 0, False
         try:
             done = step.run(session, self.clock())
             session.commit()
             return done
         except Exception:
             session.rollback()
+            failed = True
             log_unexpected(log, "worker step %s failed", step.name)
             return 0
         finally:
             session.close()
-            self._let_writers_in(time.monotonic() - began)
+            held = time.monotonic() - began
+            observe_step(step.name, done, failed, held)
+            self._let_writers_in(held)
 
     def _let_writers_in(self, held: float) -> None:
         """SQLite has one writer, and its busy handler is no queue: a request waiting for the
