@@ -38,6 +38,20 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _database_url() -> str:
+    """DATABASE_URL, with the password read from DATABASE_PASSWORD_FILE when that is set (a
+    container secret, e.g. /run/secrets/db_password): the password then never sits in the
+    environment, where `ps e` and crash reports could show it."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'mentor_app.db'}"
+    password_file = os.environ.get("DATABASE_PASSWORD_FILE", "")
+    if not password_file:
+        return url
+    from sqlalchemy.engine import make_url
+
+    password = Path(password_file).read_text().strip()
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
 # The push services of the browsers people use (Chrome/Android, Firefox, Safari, Edge).
 DEFAULT_PUSH_HOSTS = (
     "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com"
@@ -47,7 +61,7 @@ DEFAULT_PUSH_HOSTS = (
 class BaseConfig:
     ENV_NAME = "base"
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
-    DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'mentor_app.db'}"
+    DATABASE_URL = _database_url()
     SQL_ECHO = False
 
     # Sessions: phones get lost, so both an idle and an absolute limit.
