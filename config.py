@@ -169,6 +169,9 @@ class BaseConfig:
     EMAIL_MAX_ATTEMPTS = _int("EMAIL_MAX_ATTEMPTS", 5)
     SMTP_TIMEOUT_SECONDS = _float("SMTP_TIMEOUT_SECONDS", 10.0)
     SHIFT_WARNING_MINUTES = _int("SHIFT_WARNING_MINUTES", 60)
+    # The second alert channel (Apprise): JSON, channel name -> Apprise URL with {address}, or
+    # -> {"url", "address": "phone"|"handle", "label"}. See mentor_app/relay/templates.py.
+    ALERT_CHANNELS = os.environ.get("ALERT_CHANNELS", "")
     # The worker lowers its own CPU priority by this much (0: not at all); see cli.worker.
     WORKER_NICENESS = _int("WORKER_NICENESS", 5)
 

@@ -118,6 +118,7 @@ DOMAINS = [
     "mentor_app.pool.domain",
     "mentor_app.dashboard.domain",
     "mentor_app.notifications.domain",
+    "mentor_app.relay.domain",
     "mentor_app.pwa.domain",
     "mentor_app.consults.domain",
 ]

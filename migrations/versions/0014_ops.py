@@ -1,0 +1,53 @@
+"""ops: the second alert channel (each user's Apprise channel and address) and the outbox's
+relay stage between push and e-mail
+
+Revision ID: 0014_ops
+Revises: 0013
+Create Date: 2026-11-29 20:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+import mentor_app.db
+
+revision: str = "0014_ops"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alert_channels",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=24), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.Column("created_at", mentor_app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", mentor_app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_success_at", mentor_app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("failing_since", mentor_app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_alert_channels_user_id_users"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("user_id", name=op.f("pk_alert_channels")),
+    )
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("relay_at", mentor_app.db.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
+            sa.Column("relay_attempts", sa.Integer(), server_default=sa.text("0"), nullable=False)
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_column("relay_attempts")
+        batch_op.drop_column("relay_at")
+    op.drop_table("alert_channels")
