@@ -40,7 +40,12 @@ class ChannelConfigError(RuntimeError):
 
 
 class AddressError(ValueError):
-    """What a user typed is not an address of the channel's kind; the message is for them."""
+    """What a user typed is not an address of the channel's kind. `reason` is "url" (it looked
+    like a web address), "phone" or "handle" (not one); views turn it into a translated text."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -54,19 +59,20 @@ class ChannelTemplate:
         """The address as stored, or AddressError. Never a URL, whatever the kind."""
         value = (typed or "").strip()
         if "://" in value or "/" in value:
-            raise AddressError("Enter only a number or a handle, not a web address.")
+            raise AddressError("url", "Enter only a number or a handle, not a web address.")
         if self.address == "phone":
             value = re.sub(r"[\s()-]", "", value)
             if value.startswith("00"):
                 value = "+" + value[2:]
             if not PHONE.match(value):
                 raise AddressError(
-                    "Enter the number with its country code, for example +46701234567."
+                    "phone", "Enter the number with its country code, for example +46701234567."
                 )
             return value
         if not HANDLE.match(value):
             raise AddressError(
-                "Enter only the handle: letters, digits and . _ - @ : +, at most 64 characters."
+                "handle",
+                "Enter only the handle: letters, digits and . _ - @ : +, at most 64 characters.",
             )
         return value
 

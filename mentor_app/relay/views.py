@@ -61,8 +61,7 @@ def choose():  # type: ignore[no-untyped-def]
             db_session(), now(), current_user.id, template, form.address.data, ip=client_ip()
         )
     except templates.AddressError as err:
-        kind = "url" if "web address" in str(err) else template.address
-        return _refuse(ADDRESS_ERRORS[kind]())
+        return _refuse(ADDRESS_ERRORS[err.reason]())
     flash(_("Saved. Send yourself a test to check that it arrives."), "success")
     return redirect(_settings_url())
 
