@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages
+.PHONY: run test install install-test lint format bench clean messages loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ format: install-test
 
 bench: install-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# The load test (benchmarks/loadtest.py): locust, gunicorn, PostgreSQL and 2 workers on this
+# machine, under 5 minutes with the defaults; prints its figures.
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,load]'
+	touch $@
+
+loadtest: $(VENV)/.installed-load
+	$(BIN)/python benchmarks/loadtest.py
 
 # Extract every string marked for translation (Swedish and German catalogues start from it).
 messages: install
