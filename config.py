@@ -163,6 +163,12 @@ class BaseConfig:
     PUSH_ALLOW_LOOPBACK = False
     OUTBOX_BATCH_SIZE = _int("OUTBOX_BATCH_SIZE", 50)
     OUTBOX_LEASE_SECONDS = _float("OUTBOX_LEASE_SECONDS", 120.0)
+    # A worker whose heartbeat is older than this is taken for dead: its claimed outbox rows
+    # are sent again at once by another worker (the lease above stays the backstop).
+    WORKER_STALE_SECONDS = _float("WORKER_STALE_SECONDS", 15.0)
+    # /healthz turns "degraded" (worker: stale) when no worker completed a round in 30 s.
+    # Tests run without a worker process, so TestingConfig only reports it.
+    WORKER_HEALTH_REQUIRED = True
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
     OUTBOX_BACKOFF_BASE_SECONDS = _float("OUTBOX_BACKOFF_BASE_SECONDS", 2.0)
     OUTBOX_BACKOFF_CAP_SECONDS = _float("OUTBOX_BACKOFF_CAP_SECONDS", 300.0)
@@ -192,7 +198,6 @@ class DevelopmentConfig(BaseConfig):
     PREFERRED_URL_SCHEME = "http"
     HSTS = False
     GENERATE_INSTANCE_KEYS = True
-    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:coordinator@localhost")
     PUSH_ENDPOINT_HOSTS = os.environ.get("PUSH_ENDPOINT_HOSTS", "")
     PUSH_ALLOW_LOOPBACK = True
 
@@ -208,6 +213,7 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
     WORKER_NICENESS = 0  # tests run the worker command in their own process
+    WORKER_HEALTH_REQUIRED = False
 
 
 CONFIGS = {

@@ -50,6 +50,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from mentor_app.accounts import services as accounts  # noqa: E402
 from mentor_app.consults.models import Consult, ConsultOffer  # noqa: E402
 from mentor_app.notifications.models import DeliveryAttempt, OutboxMessage  # noqa: E402
+from mentor_app.notifications.topics import push_topic  # noqa: E402
 from mentor_app.notifications.vapid import keys_for, private_key_b64  # noqa: E402
 from mentor_app.pool.models import ConsultantLanguage, ConsultantProfile  # noqa: E402
 from tests.push_helpers import LocalPushService, add_device  # noqa: E402
@@ -239,15 +240,20 @@ def database_figures(url: str) -> dict:
         app.extensions["mentor_db"].engine.dispose()
 
 
-def first_pushes(service: LocalPushService) -> dict[int, float]:
-    """{consult id: when the first offer push for it reached the push service}."""
+def first_pushes(service: LocalPushService, consult_ids: list[int]) -> dict[int, float]:
+    """{consult id: when the first push about it reached the push service}. Topics are hashes
+    of the collapse key (notifications/topics.py), so each consult's is computed here."""
+    by_topic = {push_topic(topic_for_id(i)): i for i in consult_ids}
     first: dict[int, float] = {}
     for received in service.delivered():
-        topic = received.headers.get("topic", "")
-        if topic.startswith("consult-") and topic[8:].isdigit():
-            consult_id = int(topic[8:])
+        consult_id = by_topic.get(received.headers.get("topic", ""))
+        if consult_id is not None:
             first[consult_id] = min(first.get(consult_id, received.at), received.at)
     return first
+
+
+def topic_for_id(consult_id: int) -> str:
+    return f"consult-{consult_id}"  # consults/notify.py: topic_for
 
 
 def ms(values: list[float], q: float) -> str:
@@ -275,9 +281,9 @@ def main() -> int:
         code = run_locust(port, credentials, out)
         drained = drain(url)
         records = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
-        pushes = first_pushes(service)
+        taps = [r for r in records if r["kind"] == "tap"]
+        pushes = first_pushes(service, [t["id"] for t in taps])
         figures = database_figures(url)
-    taps = [r for r in records if r["kind"] == "tap"]
     replays = [r for r in records if r["kind"] == "replay"]
     server_errors = [r for r in records if r["kind"] == "5xx"]
     to_push = [pushes[t["id"]] - t["began"] for t in taps if t["id"] in pushes]

@@ -29,6 +29,9 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
             app.config.update(config)
     _ensure_secret_key(app)
     _check_public_address(app)
+    from mentor_app.notifications.vapid import check_subject_at_startup
+
+    check_subject_at_startup(app.config)
     from mentor_app import logfilter
 
     logfilter.install()

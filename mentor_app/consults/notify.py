@@ -37,6 +37,7 @@ from mentor_app.consults.policy import WaveTiming
 from mentor_app.consults.vocab import language_name
 from mentor_app.notifications.models import PushUrgency
 from mentor_app.notifications.services import Message, cancel_pending, enqueue
+from mentor_app.notifications.topics import push_topic
 
 OFFER_KINDS = ("consult.offer", "consult.assigned")
 THREAD_KINDS = ("consult.message",)
@@ -106,7 +107,7 @@ def _send(
         consult_id=consult.id,
         urgency=urgency,
         ttl=ttl,
-        topic=tag,
+        topic=push_topic(tag),
         due_at=due_at,
     )
 

@@ -1,17 +1,20 @@
 """Delivering the outbox: claim due rows, send outside any transaction, record what happened.
 
 One round, three transactions:
-1. claim (commit): rows whose lease ran out go back to `pending` (a worker died holding them:
-   at-least-once); then due rows are claimed — on PostgreSQL with
+1. claim (commit): rows claimed by a worker whose heartbeat went silent (killed: see
+   mentor_app/worker/heartbeats.py), or whose lease ran out (a worker alive but stuck), go back
+   to `pending` (at-least-once); then due rows are claimed — on PostgreSQL with
    `SELECT … FOR UPDATE SKIP LOCKED LIMIT n`, on SQLite by a conditional
    `UPDATE … WHERE id = :id AND state = 'pending'` per row — and marked `sending` with
-   `claimed_at`/`claimed_by`. Everything the sends need is copied out as plain data.
+   `claimed_at`/`claimed_by`/`claimed_worker_id`. Everything the sends need is copied out as
+   plain data.
 2. send (no transaction, no lock held): every push and e-mail of the round in a thread pool.
 3. record (commit): every attempt, device health, and each row's next state — only for rows
    still claimed by this worker under the same claim (if a lease ran out meanwhile, another
    worker owns the row; its result will be the one that counts).
 
-A worker killed between 1 and 3 leaves rows in `sending`; after the lease they are sent again.
+A worker killed between 1 and 3 leaves rows in `sending`; once its heartbeat is older than
+WORKER_STALE_SECONDS (15 s), the next round of any worker sends them again.
 The receiver may then get a message twice, always with the same `id` and `tag`, and the service
 worker shows it once. This module takes the session and `now` like a service, but commits: the
 whole point of a claim is to be visible to other workers before the sends start.
@@ -24,7 +27,7 @@ import time
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
@@ -41,7 +44,9 @@ from mentor_app.notifications.models import (
 from mentor_app.notifications.outcomes import dead, finish, record
 from mentor_app.notifications.push import PushRequest, PushTarget
 from mentor_app.notifications.sending import Channels, channels_for, send_all
+from mentor_app.notifications.topics import is_valid_topic, push_topic
 from mentor_app.relay import routes as relay_routes
+from mentor_app.worker import heartbeats
 
 log = logging.getLogger("mentor_app.notifications")
 
@@ -51,7 +56,7 @@ log = logging.getLogger("mentor_app.notifications")
 def deliver_due(session: Session, now: datetime, settings: Settings, channels: Channels) -> int:
     """One round; returns how many rows it claimed or settled."""
     started = time.monotonic()
-    recovered = recover_expired_claims(session, now, settings.lease)
+    recovered = recover_expired_claims(session, now, settings.lease, settings.stale)
     rows = claim(session, now, settings)
     jobs = prepare(session, now, rows, settings, channels)
     session.commit()
@@ -66,24 +71,36 @@ def deliver_due(session: Session, now: datetime, settings: Settings, channels: C
     return len(rows) + recovered
 
 
-def recover_expired_claims(session: Session, now: datetime, lease: timedelta) -> int:
+def recover_expired_claims(
+    session: Session, now: datetime, lease: timedelta, stale: timedelta = heartbeats.DEFAULT_STALE
+) -> int:
+    """Rows in `sending` whose worker is gone (its heartbeat silent for `stale`, or its row
+    removed) or whose lease ran out go back to `pending`. Returns how many."""
+    worker_gone = and_(
+        OutboxMessage.claimed_worker_id.is_not(None),
+        or_(
+            OutboxMessage.claimed_worker_id.in_(heartbeats.stale_worker_ids(now, stale)),
+            OutboxMessage.claimed_worker_id.not_in(heartbeats.known_worker_ids()),
+        ),
+    )
     result = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.state == OutboxState.SENDING.value,
-            OutboxMessage.claimed_at < now - lease,
+            or_(OutboxMessage.claimed_at < now - lease, worker_gone),
         )
         .values(
             state=OutboxState.PENDING.value,
             claimed_at=None,
             claimed_by=None,
-            last_error="claim expired: the worker stopped before recording a result",
+            claimed_worker_id=None,
+            last_error="claim taken back: its worker stopped before recording a result",
         )
         .execution_options(synchronize_session=False)
     )
     count = result.rowcount or 0
     if count:
-        log.warning("returned %d outbox row(s) whose claim expired", count)
+        log.warning("returned %d outbox row(s) whose worker stopped", count)
     return count
 
 
@@ -103,6 +120,7 @@ def claim(session: Session, now: datetime, settings: Settings) -> list[OutboxMes
             row.state = OutboxState.SENDING.value
             row.claimed_at = now
             row.claimed_by = settings.worker_id
+            row.claimed_worker_id = settings.heartbeat_id
         session.flush()
         return rows
     claimed = []
@@ -110,7 +128,12 @@ def claim(session: Session, now: datetime, settings: Settings) -> list[OutboxMes
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == row_id, OutboxMessage.state == OutboxState.PENDING.value)
-            .values(state=OutboxState.SENDING.value, claimed_at=now, claimed_by=settings.worker_id)
+            .values(
+                state=OutboxState.SENDING.value,
+                claimed_at=now,
+                claimed_by=settings.worker_id,
+                claimed_worker_id=settings.heartbeat_id,
+            )
             .execution_options(synchronize_session=False)
         )
         if result.rowcount == 1:
@@ -235,7 +258,9 @@ def _plan_push(
         row.last_error = f"fault: {err}"
         return
     # The TTL counts from when the message was due: a retry does not extend its life.
-    job.push = PushRequest(data, remaining_ttl, row.urgency, row.topic)
+    # Rows queued before every topic came from push_topic() may hold a readable one.
+    topic = row.topic if row.topic is None or is_valid_topic(row.topic) else push_topic(row.topic)
+    job.push = PushRequest(data, remaining_ttl, row.urgency, topic)
     job.targets = [PushTarget(d.id, d.endpoint, d.p256dh, d.auth) for d in targets]
 
 

@@ -50,6 +50,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # The claiming worker's heartbeat id (worker_heartbeats.id; no foreign key: a worker's row
+    # goes when it stops). When that worker goes silent, the claim is taken back at once.
+    claimed_worker_id: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     channel: Mapped[str | None] = mapped_column(String(8))  # "push", "apprise" or "email"

@@ -25,6 +25,7 @@ from mentor_app.notifications.models import (
 from mentor_app.notifications.push import PushResult
 from mentor_app.notifications.sending import Channels
 from mentor_app.notifications.services import enqueue, wake_workers
+from mentor_app.notifications.topics import push_topic
 from mentor_app.relay import health as relay_health
 
 log = logging.getLogger("mentor_app.notifications")
@@ -274,6 +275,7 @@ def _retry(row: OutboxMessage, at: datetime | None) -> None:
     row.next_attempt_at = at or row.next_attempt_at
     row.claimed_at = None
     row.claimed_by = None
+    row.claimed_worker_id = None
 
 
 def finish(
@@ -287,6 +289,7 @@ def finish(
     row.state = state.value
     row.claimed_at = None
     row.claimed_by = None
+    row.claimed_worker_id = None
     if error is not None:
         row.last_error = error[:300]
     if sent_at is not None:
@@ -331,7 +334,7 @@ def tell_coordinators(session: Session, now: datetime, row: OutboxMessage) -> in
             dedup_key=f"undeliverable:{row.id}:{coordinator.id}",
             urgency=PushUrgency.HIGH,
             ttl=messages.UNDELIVERABLE_TTL,
-            topic="undeliverable",
+            topic=push_topic("undeliverable"),
         )
     return len(coordinators)
 

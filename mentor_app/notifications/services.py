@@ -15,6 +15,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from mentor_app.notifications.models import OutboxMessage, OutboxState, PushUrgency
+from mentor_app.notifications.topics import is_valid_topic, push_topic
 
 MAX_PAYLOAD_TEXT = 200  # title/body characters; the encrypted push must stay under 4 KB
 WAKE_CHANNEL = "mentor_outbox"
@@ -53,12 +54,18 @@ def enqueue(
     due_at: datetime | None = None,
 ) -> OutboxMessage:
     """Queue one message for one user. A second call with the same dedup key returns the first
-    row unchanged (so a retried state change never notifies twice)."""
+    row unchanged (so a retried state change never notifies twice).
+
+    `topic` must come from `topics.push_topic(key)`; without one, the message's tag is the
+    collapse key (the device already collapses by tag). Raises ValueError for any other topic.
+    """
+    if topic is None:
+        topic = push_topic(message.tag)
+    if not is_valid_topic(topic):
+        raise ValueError("a push Topic must be made by notifications.topics.push_topic")
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
     if existing is not None:
         return existing
-    if topic is not None and (len(topic) > 32 or not topic.replace("-", "").isalnum()):
-        raise ValueError("a push Topic is at most 32 URL-safe characters")
     due = due_at or now
     row = OutboxMessage(
         user_id=user_id,
@@ -121,5 +128,5 @@ def queue_test(session: Session, now: datetime, *, user_id: int, locale: str) ->
         dedup_key=f"test:{user_id}:{int(now.timestamp()) // 10}",
         urgency=PushUrgency.NORMAL,
         ttl=messages.TEST_TTL,
-        topic="test",
+        topic=push_topic("test"),
     )

@@ -10,6 +10,7 @@ from mentor_app.audit import services as audit
 from mentor_app.notifications import messages
 from mentor_app.notifications.models import OutboxMessage, PushUrgency
 from mentor_app.notifications.services import enqueue
+from mentor_app.notifications.topics import push_topic
 from mentor_app.relay.models import AlertChannel
 from mentor_app.relay.templates import ChannelTemplate
 
@@ -76,7 +77,7 @@ def queue_test(session: Session, now: datetime, user_id: int, locale: str) -> Ou
         dedup_key=f"relay-test:{user_id}:{int(now.timestamp()) // 10}",
         urgency=PushUrgency.NORMAL,
         ttl=messages.TEST_TTL,
-        topic="test",
+        topic=push_topic("relay-test"),
     )
     row.relay_at = row.relay_at or now  # straight to the second channel
     session.flush()

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from mentor_app.db import Database, utcnow
 from mentor_app.errors import log_unexpected
 from mentor_app.metrics.instruments import observe_step
+from mentor_app.worker.heartbeats import Pulse
 from mentor_app.worker.wake import default_idle_sleep, waiter_for
 
 log = logging.getLogger("mentor_app.worker")
@@ -67,6 +68,7 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
         idle_sleep: float | None = None,
         steps: list[NamedStep] | None = None,
+        pulse_every: float = 3.0,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -74,6 +76,8 @@ class Worker:
         self.steps = steps if steps is not None else STEPS
         self.stopping = False
         self._last_run: dict[str, float] = {}
+        # Seconds between heartbeat writes (see heartbeats.py); run_forever only.
+        self.pulse_every = pulse_every
 
     def stop(self, *_args: object) -> None:
         self.stopping = True
@@ -130,10 +134,15 @@ class Worker:
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker started with steps: %s", ", ".join(s.name for s in self.steps))
         waiter = waiter_for(self.db.engine, LISTEN_CHANNELS)
+        pulse = Pulse(self.db, self.clock, self.pulse_every)
+        log.info("worker heartbeat id %s", pulse.start())
         try:
             while not self.stopping:
-                if self.run_once(force=False) == 0:
+                done = self.run_once(force=False)
+                pulse.round_done(self.clock())
+                if done == 0:
                     waiter.wait(self.idle_sleep, lambda: self.stopping)
         finally:
             waiter.close()
+            pulse.stop()
         log.info("worker stopped")

@@ -2,7 +2,7 @@
 relay stage between push and e-mail
 
 Revision ID: 0014_ops
-Revises: 0013
+Revises: 0014_delivery
 Create Date: 2026-11-29 20:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import mentor_app.db
 
 revision: str = "0014_ops"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014_delivery"  # chained after the heartbeats (merged from delivery)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
