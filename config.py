@@ -169,6 +169,11 @@ class BaseConfig:
     # /healthz turns "degraded" (worker: stale) when no worker completed a round in 30 s.
     # Tests run without a worker process, so TestingConfig only reports it.
     WORKER_HEALTH_REQUIRED = True
+    # The dead-worker e-mail (mentor_app/worker/alarm.py): sent by a web process when no
+    # worker completed a round for this many minutes; checked at most this often per process.
+    WORKER_ALARM = True
+    WORKER_ALARM_MINUTES = _float("WORKER_ALARM_MINUTES", 5.0)
+    WORKER_ALARM_CHECK_SECONDS = _float("WORKER_ALARM_CHECK_SECONDS", 30.0)
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
     OUTBOX_BACKOFF_BASE_SECONDS = _float("OUTBOX_BACKOFF_BASE_SECONDS", 2.0)
     OUTBOX_BACKOFF_CAP_SECONDS = _float("OUTBOX_BACKOFF_CAP_SECONDS", 300.0)
@@ -214,6 +219,7 @@ class TestingConfig(DevelopmentConfig):
     RATELIMIT_STORAGE_URI = "memory://"
     WORKER_NICENESS = 0  # tests run the worker command in their own process
     WORKER_HEALTH_REQUIRED = False
+    WORKER_ALARM = False  # tests of the alarm turn it on
 
 
 CONFIGS = {

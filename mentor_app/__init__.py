@@ -61,6 +61,9 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    from mentor_app.worker import alarm
+
+    alarm.init_app(app)
     _register_template_helpers(app)
 
     from mentor_app import ui

@@ -9,6 +9,7 @@ from mentor_app.notifications import models as notifications_models  # noqa: F40
 from mentor_app.playbooks import models as playbooks_models  # noqa: F401
 from mentor_app.pool import models as pool_models  # noqa: F401
 from mentor_app.relay import models as relay_models  # noqa: F401
+from mentor_app.worker import alarm as worker_alarm_models  # noqa: F401
 from mentor_app.worker import heartbeats as worker_models  # noqa: F401
 
 metadata = Base.metadata

@@ -21,6 +21,7 @@ from mentor_app.dashboard import metrics as m
 from mentor_app.notifications.reachability import Reach, reachability_for
 from mentor_app.pool.models import ConsultantProfile
 from mentor_app.pool.queries import routable_conditions
+from mentor_app.worker import liveness
 
 REACH_LABELS = {
     Reach.NO_DEVICE.value: _l("no device"),
@@ -91,6 +92,8 @@ class Live:
     active_consultants: int = 0
     unreachable: list[UnreachableConsultant] = field(default_factory=list)
     guides_overdue: list[m.GuideOverdue] | None = None
+    # No worker completed a round in the last 30 s: alerts are not being sent.
+    workers_stalled: bool = False
 
 
 def empty_grid() -> dict[str, dict[str, int]]:
@@ -109,6 +112,7 @@ def snapshot(session: Session, now: datetime, timezone: str) -> Live:
     )
     _pool(session, live)
     live.guides_overdue = m.guides_overdue(session, live.day_starts_at.date())
+    live.workers_stalled = liveness.stalled(session, now)
     return live
 
 

@@ -1,5 +1,5 @@
-"""ops: the second alert channel (each user's Apprise channel and address) and the outbox's
-relay stage between push and e-mail
+"""ops: the second alert channel (each user's Apprise channel and address), the outbox's
+relay stage between push and e-mail, and the dead-worker alarms already sent
 
 Revision ID: 0014_ops
 Revises: 0014_delivery
@@ -37,6 +37,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", name=op.f("pk_alert_channels")),
     )
+    op.create_table(
+        "worker_alarms",
+        sa.Column("outage", sa.String(length=40), nullable=False),
+        sa.Column("sent_at", mentor_app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("outage", name=op.f("pk_worker_alarms")),
+    )
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("relay_at", mentor_app.db.UTCDateTime(timezone=True), nullable=True)
@@ -50,4 +56,5 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_column("relay_attempts")
         batch_op.drop_column("relay_at")
+    op.drop_table("worker_alarms")
     op.drop_table("alert_channels")
