@@ -72,9 +72,9 @@ def health(client, token: str | None = TOKEN) -> dict:  # type: ignore[no-untype
 
 
 def banner_shown(page: str) -> bool:
+    """The banner's paragraph has text (empty, CSS hides it: `.worker-banner:empty`)."""
     start = page.index('class="worker-banner"')
-    tag = page[start : page.index(">", start)]
-    return "hidden" not in tag
+    return not page[page.index(">", start) + 1 :].startswith("</p>")
 
 
 def request_closed(client, path: str = "/healthz") -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +93,8 @@ def test_a_silent_worker_is_stale_after_30_s_on_healthz_and_the_dashboard(
     clock.freeze(worker_ran + timedelta(seconds=29))
     assert health(anonymous, None) == {"status": "ok"}
     assert not banner_shown(coordinator.get("/dashboard/").get_data(as_text=True))
-    assert coordinator.get("/api/dashboard/live").get_json()["workers_stalled"] is False
+    live = coordinator.get("/api/dashboard/live").get_json()
+    assert (live["workers_stalled"], live["worker_banner"]) == (False, "")
 
     clock.freeze(worker_ran + timedelta(seconds=31))
     assert health(anonymous, None) == {"status": "degraded"}  # anyone: the status only
@@ -105,7 +106,9 @@ def test_a_silent_worker_is_stale_after_30_s_on_healthz_and_the_dashboard(
     assert worker["seconds_since_round"] == 31
     page = coordinator.get("/dashboard/").get_data(as_text=True)
     assert banner_shown(page) and "Alerts are not being sent." in page
-    assert coordinator.get("/api/dashboard/live").get_json()["workers_stalled"] is True
+    live = coordinator.get("/api/dashboard/live").get_json()
+    assert live["workers_stalled"] is True
+    assert live["worker_banner"].startswith("Alerts are not being sent.")
 
 
 def test_after_5_minutes_a_web_process_e_mails_each_coordinator_exactly_once(

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -94,6 +95,15 @@ class Live:
     guides_overdue: list[m.GuideOverdue] | None = None
     # No worker completed a round in the last 30 s: alerts are not being sent.
     workers_stalled: bool = False
+
+
+def worker_banner() -> str:
+    """The dashboard's red line while no worker completes rounds (page and live refresh)."""
+    return _(
+        "Alerts are not being sent. No worker has completed a round in the last 30 seconds: "
+        "consult requests and offers wait in the queue. Ask your administrator to check the "
+        "worker service."
+    )
 
 
 def empty_grid() -> dict[str, dict[str, int]]:

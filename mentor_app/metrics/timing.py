@@ -34,7 +34,8 @@ def _finish(response: Response) -> Response:
     endpoint = request.endpoint or UNMATCHED
     REQUEST_SECONDS.labels(endpoint, status_class(response.status_code)).observe(seconds)
     requestlog.log_request(endpoint, response.status_code, seconds, g.get("request_id"))
-    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+    if endpoint != "static":  # static files: every byte counts on a phone's cold load
+        response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
     return response
 
 

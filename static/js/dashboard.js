@@ -84,11 +84,6 @@ function start(el) {
       const value = lookup(data, node.dataset.live);
       if (value !== undefined && value !== null) node.textContent = String(value);
     });
-    // Banners shown while a flag is true (the dead-worker warning).
-    el.querySelectorAll("[data-live-show]").forEach((node) => {
-      const value = lookup(data, node.dataset.liveShow);
-      if (value !== undefined) node.hidden = !value;
-    });
     const open = el.querySelector('[data-live-list="oldest_open"]');
     if (open) renderOpen(open, data.oldest_open || [], urgencyLabels, messages);
     const unreachable = el.querySelector('[data-live-list="unreachable"]');
