@@ -228,6 +228,8 @@ def test_the_test_button_sends_through_the_second_channel_only(
     sent = row_of(db, row.id)
     assert (sent.state, sent.channel) == ("sent", "apprise")
     assert "Last received" in client.get("/account/settings").get_data(as_text=True)
+    mine = client.get("/me/data.json").get_json()["second_channel"]
+    assert (mine["channel"], mine["address"]) == ("sms", PHONE)
     with app.app_context():
         assert db.get(User, user_id) is not None
 

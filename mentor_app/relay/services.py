@@ -65,6 +65,24 @@ def remove(session: Session, now: datetime, user_id: int, ip: str | None = None)
     return True
 
 
+def export(session: Session, user_id: int) -> dict | None:
+    """The user's second channel for "my data" (their own number or handle included)."""
+    choice = session.get(AlertChannel, user_id)
+    if choice is None:
+        return None
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "channel": choice.channel,
+        "address": choice.address,
+        "created_at": iso(choice.created_at),
+        "last_success_at": iso(choice.last_success_at),
+        "failing_since": iso(choice.failing_since),
+    }
+
+
 def queue_test(session: Session, now: datetime, user_id: int, locale: str) -> OutboxMessage:
     """The "test" button: one message through the second channel only (no push, no e-mail).
     Taps within 10 seconds share a dedup key, so a double tap sends one."""
