@@ -233,6 +233,29 @@ def database_figures(url: str) -> dict:
                 .all()
             ),
         }
+        # Where the time goes: the tap's row -> its first offer (routing), an offer's outbox
+        # row -> sent (delivery).
+        first_offer = (
+            select(ConsultOffer.consult_id, func.min(ConsultOffer.offered_at).label("at"))
+            .group_by(ConsultOffer.consult_id)
+            .subquery()
+        )
+        figures["routing"] = [
+            (at - created).total_seconds()
+            for created, at in session.execute(
+                select(Consult.created_at, first_offer.c.at).join(
+                    first_offer, first_offer.c.consult_id == Consult.id
+                )
+            ).tuples()
+        ]
+        figures["delivery"] = [
+            (sent - created).total_seconds()
+            for created, sent in session.execute(
+                select(OutboxMessage.created_at, OutboxMessage.sent_at).where(
+                    OutboxMessage.kind == "consult.offer", OutboxMessage.sent_at.is_not(None)
+                )
+            ).tuples()
+        ]
         session.execute(text("SELECT 1"))
         return figures
     finally:
@@ -311,6 +334,14 @@ def main() -> int:
     print(
         f"  tap -> first push    p50 {ms(to_push, 0.5)}, p95 {ms(to_push, 0.95)} "
         f"({len(to_push)} of {len(taps)} taps pushed)"
+    )
+    print(
+        f"    of which routing   p50 {ms(figures['routing'], 0.5)}, "
+        f"p95 {ms(figures['routing'], 0.95)} (tap -> first offer written by a worker)"
+    )
+    print(
+        f"    and delivery       p50 {ms(figures['delivery'], 0.5)}, "
+        f"p95 {ms(figures['delivery'], 0.95)} (offer queued -> push service answered)"
     )
     if code != 0:
         print(f"  (locust exited {code}: see its summary above)")
