@@ -30,15 +30,19 @@ keepalive = 5  # nginx keeps connections to the app open (upstream keepalive)
 # Never recycle workers: each recycled pid leaves metric files behind in the multiprocess dir.
 max_requests = 0
 limit_request_line = 4094
-forwarded_allow_ips = "127.0.0.1"  # the app itself decides trust (PROXY_HOPS), not gunicorn
+# X-Forwarded-For/-Proto are the app's to trust (PROXY_HOPS, mentor_app/proxy.py); gunicorn
+# itself only believes the scheme header from a proxy on this host.
+forwarded_allow_ips = "127.0.0.1"
 wsgi_app = "mentor_app:create_app()"
 
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# gunicorn merges this over its defaults key by key: every part is given here (root included).
 logconfig_dict = {
     "version": 1,
+    "root": {"level": "INFO", "handlers": ["stderr"]},
     "disable_existing_loggers": False,
     "filters": {"no_query": {"()": "mentor_app.logfilter.DropQueryStrings"}},
     "formatters": {"json": {"()": "mentor_app.requestlog.json_formatter"}},
@@ -52,7 +56,12 @@ logconfig_dict = {
     },
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-        "gunicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+        # With a logconfig gunicorn always writes access lines: kept quiet unless asked for.
+        "gunicorn.access": {
+            "handlers": ["stderr"],
+            "level": "INFO" if accesslog else "WARNING",
+            "propagate": False,
+        },
     },
 }
 

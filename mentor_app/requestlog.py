@@ -42,7 +42,12 @@ def configure(app: Flask) -> None:
     if app.config.get("LOG_FORMAT", "text") != "json":
         return
     root = logging.getLogger()
-    if any(getattr(h, "mentor_json", False) for h in root.handlers):
+    # Once per process; and not under gunicorn's logconfig (deploy/gunicorn.conf.py), which
+    # already puts a JSON handler on the root logger.
+    if any(
+        getattr(h, "mentor_json", False) or isinstance(h.formatter, JsonFormatter)
+        for h in root.handlers
+    ):
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(json_formatter())

@@ -196,3 +196,84 @@ def test_the_database_password_file_goes_into_the_url(tmp_path, monkeypatch) -> 
     url = make_url(config._database_url())
     assert url.password == "s3cret/with@odd:chars"
     assert (url.host, url.database, url.username) == ("db", "mentor_app", "mentor_app")
+
+
+def test_gunicorn_starts_with_the_conf_and_logs_json_and_sums_metrics(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The real thing, briefly: gunicorn with deploy/gunicorn.conf.py (two processes sharing
+    the multiprocess folder) answers, logs one JSON line per request, and /metrics adds up
+    both processes' counters."""
+    import http.client
+    import os
+    import socket
+    import time
+
+    from mentor_app.db import Database
+    from mentor_app.models import metadata
+
+    url = f"sqlite:///{tmp_path}/deploy.db"
+    db = Database(url)
+    metadata.create_all(db.engine)
+    db.engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    (tmp_path / "metrics").mkdir()
+    env = {
+        **os.environ,
+        "MENTOR_APP_ENV": "development",
+        "MENTOR_APP_INSTANCE": str(tmp_path),
+        "DATABASE_URL": url,
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "METRICS_TOKEN": "deploy-test-token",
+        "LOG_FORMAT": "json",
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    errors = open(tmp_path / "stderr.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [str(gunicorn), "-c", str(DEPLOY / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=errors,
+    )
+
+    def get(path: str, headers: dict | None = None) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.read().decode()
+
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, _ = get("/healthz")
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert status == 200
+        for _ in range(9):
+            assert get("/healthz?q=PLANTED-query")[0] == 200
+        status, body = get("/metrics", {"Authorization": "Bearer deploy-test-token"})
+        assert status == 200
+        assert 'mentor_http_request_duration_seconds_count{endpoint="health.healthz",' in body
+        counted = [
+            line
+            for line in body.splitlines()
+            if line.startswith("mentor_http_request_duration_seconds_count")
+            and 'endpoint="health.healthz"' in line
+        ]
+        assert sum(float(line.rsplit(" ", 1)[1]) for line in counted) == 10
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        errors.close()
+    lines = (tmp_path / "stderr.log").read_text().splitlines()
+    requests = [json.loads(line) for line in lines if '"message": "request"' in line]
+    assert len(requests) == 11 and {r["route"] for r in requests} >= {"/healthz", "/metrics"}
+    assert "PLANTED" not in "\n".join(lines)
+    assert all(line.startswith("{") for line in lines if line.strip()), lines[:5]
