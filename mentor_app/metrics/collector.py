@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -184,7 +184,3 @@ def heartbeat_gauges(session: Session, now: datetime) -> Iterator[Metric]:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def has_table(session: Session, name: str) -> bool:
-    return inspect(session.get_bind()).has_table(name)

@@ -14,6 +14,8 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from mentor_app import requestlog
+
 REQUEST_SECONDS = Histogram(
     "mentor_http_request_duration_seconds",
     "Time to answer a request, by Flask endpoint and status class.",
@@ -109,7 +111,5 @@ def delivery_attempt(session: Session, channel: str, result: str, seconds: float
 def observe_step(step: str, done: int, failed: bool, seconds: float) -> None:
     """One worker step: counted, and logged (INFO when it did something or failed, else DEBUG:
     an idle worker polls several times a second)."""
-    from mentor_app import requestlog
-
     WORKER_STEPS.labels(step, "failed" if failed else "worked" if done else "idle").inc()
     requestlog.log_step(step, done, failed, seconds)
