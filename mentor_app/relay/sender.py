@@ -13,8 +13,6 @@ import logging
 import time
 from dataclasses import dataclass
 
-import apprise
-
 from mentor_app.errors import log_unexpected
 
 log = logging.getLogger("mentor_app.relay")
@@ -45,6 +43,10 @@ class RelaySender:
             return int((time.perf_counter() - started) * 1000)
 
         try:
+            # Imported on first use: only workers send, and Apprise loads its ~100 plugins at
+            # import (half a second that every web process would pay at boot).
+            import apprise
+
             target = apprise.Apprise()
             if not target.add(message.url):
                 return RelayResult(False, elapsed(), f"{message.channel}: template not usable")
