@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings search-expected
+.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings search-expected loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,15 @@ compile-translations: $(VENV)/.installed
 # After changing a guide, a lexicon or the search ranking: the shared expected top 3 per query.
 search-expected: install-test
 	MENTOR_APP_ENV=testing $(BIN)/python -m tests.playbooks.expected_results
+
+# The load test (benchmarks/loadtest.py): locust, gunicorn, PostgreSQL and 2 workers on this
+# machine, under 5 minutes with the defaults; prints its figures.
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,load]'
+	touch $@
+
+loadtest: $(VENV)/.installed-load
+	$(BIN)/python benchmarks/loadtest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

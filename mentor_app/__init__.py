@@ -35,7 +35,12 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from mentor_app import logfilter
 
     logfilter.install()
-    from mentor_app import proxy, timeutil
+    from mentor_app import proxy, requestlog, timeutil
+    from mentor_app.metrics import timing
+
+    requestlog.configure(app)
+    # First of all request hooks: the clock starts before any check that may answer early.
+    timing.init_app(app)
 
     proxy.init_app(app)
     timeutil.check_zone_name(app.config.get("PANEL_TIMEZONE"), "PANEL_TIMEZONE")
@@ -56,6 +61,9 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    from mentor_app.worker import alarm
+
+    alarm.init_app(app)
     _register_template_helpers(app)
 
     from mentor_app import ui
@@ -117,6 +125,7 @@ DOMAINS = [
     "mentor_app.pool.domain",
     "mentor_app.dashboard.domain",
     "mentor_app.notifications.domain",
+    "mentor_app.relay.domain",
     "mentor_app.pwa.domain",
     "mentor_app.consults.domain",
     "mentor_app.safety.domain",
@@ -129,8 +138,10 @@ def _register_blueprints(app: Flask) -> None:
 
     from mentor_app.health import views as health_views
     from mentor_app.home import views as home_views
+    from mentor_app.metrics import views as metrics_views
 
     app.register_blueprint(health_views.bp)
+    app.register_blueprint(metrics_views.bp)
     app.register_blueprint(home_views.bp)
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)

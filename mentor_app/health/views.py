@@ -38,6 +38,17 @@ def _worker_check() -> tuple[bool, str]:
 EXTRA_CHECKS["worker"] = _worker_check
 
 
+def _workers_list() -> tuple[bool, list]:
+    """Each worker with its last round (details only: operators behind the token)."""
+    from mentor_app.web import now
+    from mentor_app.worker.liveness import workers_detail
+
+    return True, workers_detail(db_session(), now())
+
+
+EXTRA_CHECKS["workers"] = _workers_list
+
+
 def may_see_details() -> bool:
     """True only for `Authorization: Bearer <METRICS_TOKEN>` with the configured token."""
     token = current_app.config.get("METRICS_TOKEN") or ""

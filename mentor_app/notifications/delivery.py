@@ -46,6 +46,7 @@ from mentor_app.notifications.outcomes import dead, finish, record, retry_at
 from mentor_app.notifications.push import PushRequest, PushTarget
 from mentor_app.notifications.sending import Channels, channels_for, send_all
 from mentor_app.notifications.topics import is_valid_topic, push_topic
+from mentor_app.relay import routes as relay_routes
 from mentor_app.worker import heartbeats
 
 log = logging.getLogger("mentor_app.notifications")
@@ -202,6 +203,7 @@ def prepare(
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(user_ids)))}
     devices = _active_devices(session, users)
     delivered = _delivered_pairs(session, [r.id for r in rows])
+    relays = relay_routes.messages_for(session, users, rows, channels, settings.public_base_url)
     jobs = []
     for row in rows:
         user = users.get(row.user_id)
@@ -221,8 +223,10 @@ def prepare(
             email_attempts=row.email_attempts,
             expires_at=row.due_at + timedelta(seconds=row.ttl_seconds),
             delivered_before=bool(delivered.get(row.id)),
+            relay_attempts=row.relay_attempts,
+            relay_next=relays.get(row.id),
         )
-        if row.fallback_at is None:
+        if row.fallback_at is None and row.relay_at is None:
             _plan_push(
                 row, job, devices.get(user.id, []), delivered.get(row.id, set()), now, channels
             )
@@ -232,6 +236,10 @@ def prepare(
                     continue
                 if not _start_fallback(session, now, row, job, user, channels):
                     continue
+        if row.fallback_at is None and row.relay_at is not None:
+            job.relay, job.relay_next = job.relay_next, None
+            if job.relay is None and not _start_email(session, now, row, user, channels):
+                continue  # the second channel went away meanwhile, and e-mail is not allowed
         if row.fallback_at is not None:
             job.email = compose(
                 user.id, user.email, row.payload, settings.public_base_url, user.locale
@@ -319,8 +327,18 @@ def _start_fallback(
     user: User,
     channels: Channels,
 ) -> bool:
-    """Push cannot deliver this row. True when the e-mail fallback takes it over (the row stays
-    claimed and is e-mailed this round); False when it is dead (and settled here)."""
+    """Push cannot deliver this row. True when the second channel or the e-mail fallback takes
+    it over (the row stays claimed and is sent there this round); False when it is dead (and
+    settled here)."""
+    if job.relay_next is not None:
+        row.relay_at = now
+        return True
+    return _start_email(session, now, row, user, channels)
+
+
+def _start_email(
+    session: Session, now: datetime, row: OutboxMessage, user: User, channels: Channels
+) -> bool:
     if channels.email is not None and policy.falls_back_to_email(row.kind, user.email_fallback):
         row.fallback_at = now
         return True

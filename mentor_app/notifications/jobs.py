@@ -16,6 +16,7 @@ from flask import current_app
 from mentor_app.notifications import policy
 from mentor_app.notifications.email import EmailResult, OutgoingEmail
 from mentor_app.notifications.push import PushRequest, PushResult, PushTarget
+from mentor_app.relay.sender import RelayMessage, RelayResult
 from mentor_app.worker import heartbeats
 
 WORKER_ID = f"{socket.gethostname()[:40]}:{os.getpid()}"
@@ -75,6 +76,12 @@ class Job:
     email: OutgoingEmail | None = None
     push_results: list[tuple[PushTarget, PushResult]] = field(default_factory=list)
     email_result: EmailResult | None = None
+    relay_attempts: int = 0
+    # The user's second channel, when they have one this row may use: sent now (`relay`, the
+    # row is in its relay stage) or next, should push give up (`relay_next`).
+    relay: RelayMessage | None = None
+    relay_next: RelayMessage | None = None
+    relay_result: RelayResult | None = None
 
 
 _reached: Counter[str] = Counter()

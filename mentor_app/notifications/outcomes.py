@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
+from mentor_app.metrics import instruments as metrics
 from mentor_app.notifications import messages, policy
 from mentor_app.notifications.jobs import Job, Settings
 from mentor_app.notifications.models import (
@@ -25,8 +26,18 @@ from mentor_app.notifications.push import PushResult
 from mentor_app.notifications.sending import Channels
 from mentor_app.notifications.services import enqueue, wake_workers
 from mentor_app.notifications.topics import push_topic
+from mentor_app.relay import health as relay_health
 
 log = logging.getLogger("mentor_app.notifications")
+
+# A push attempt's outcome as the metrics count it (mentor_delivery_attempts_total{result}).
+PUSH_RESULT = {
+    policy.Outcome.DELIVERED: "sent",
+    policy.Outcome.GONE: "gone",
+    policy.Outcome.RATE_LIMITED: "retry",
+    policy.Outcome.TRANSIENT: "retry",
+    policy.Outcome.FAULT: "fault",
+}
 
 
 def record(
@@ -76,6 +87,8 @@ def record(
                 continue
             if job.email_result is not None:
                 _settle_email(session, now, row, job, settings)
+            elif job.relay_result is not None:
+                _settle_relay(session, now, row, job, settings, channels, users.get(row.user_id))
             else:
                 _settle_push(session, now, row, job, settings, channels, users.get(row.user_id))
     session.flush()
@@ -85,6 +98,9 @@ def _record_attempts(
     session: Session, now: datetime, job: Job, devices: dict[int, PushSubscription]
 ) -> None:
     for target, result in job.push_results:
+        metrics.delivery_attempt(
+            session, "push", PUSH_RESULT[result.outcome], result.latency_ms / 1000
+        )
         session.add(
             DeliveryAttempt(
                 outbox_id=job.outbox_id,
@@ -99,8 +115,25 @@ def _record_attempts(
         device = devices.get(target.subscription_id)
         if device is not None:
             _update_device(session, now, device, result)
+    if job.relay_result is not None:
+        relayed = job.relay_result
+        metrics.delivery_attempt(
+            session, "apprise", "sent" if relayed.ok else "retry", relayed.latency_ms / 1000
+        )
+        session.add(
+            DeliveryAttempt(
+                outbox_id=job.outbox_id,
+                channel="apprise",
+                latency_ms=relayed.latency_ms,
+                error=relayed.error,
+                at=now,
+            )
+        )
+        relay_health.record(session, now, job.user_id, ok=relayed.ok)
     if job.email_result is not None:
         result = job.email_result
+        email_result = "sent" if result.ok else "retry" if result.transient else "fault"
+        metrics.delivery_attempt(session, "email", email_result, result.latency_ms / 1000)
         session.add(
             DeliveryAttempt(
                 outbox_id=job.outbox_id,
@@ -173,18 +206,68 @@ def _settle_push(
         retry_at(row, decision.at)
     elif decision.next is policy.Next.SENT:
         finish(row, OutboxState.SENT, sent_at=row.sent_at or now, channel="push")
+    elif job.relay_next is not None:
+        row.relay_at = now
+        retry_at(row, now)  # the second channel right away, by whichever worker is free first
+        wake_workers(session)
     else:
-        fallback = (
-            channels.email is not None
-            and user is not None
-            and policy.falls_back_to_email(row.kind, user.email_fallback)
-        )
-        if fallback:
-            row.fallback_at = now
-            retry_at(row, now)  # e-mail right away, by whichever worker is free first
-            wake_workers(session)
-        else:
-            dead(session, now, row, job.role, row.last_error or "no device accepted it")
+        _email_or_dead(session, now, row, job, channels, user, "no device accepted it")
+
+
+def _email_or_dead(
+    session: Session,
+    now: datetime,
+    row: OutboxMessage,
+    job: Job,
+    channels: Channels,
+    user: User | None,
+    why: str,
+) -> None:
+    """E-mail next (right away) where the kind and the user allow it; else the row is dead.
+    `user` was loaded before the first write of the round (lock order, no autoflush)."""
+    fallback = (
+        channels.email is not None
+        and user is not None
+        and policy.falls_back_to_email(row.kind, user.email_fallback)
+    )
+    if fallback:
+        row.fallback_at = now
+        retry_at(row, now)  # e-mail right away, by whichever worker is free first
+        wake_workers(session)
+    else:
+        dead(session, now, row, job.role, row.last_error or why)
+
+
+def _settle_relay(
+    session: Session,
+    now: datetime,
+    row: OutboxMessage,
+    job: Job,
+    settings: Settings,
+    channels: Channels,
+    user: User | None,
+) -> None:
+    """The second channel's answer: sent; retried with the push rules (backoff with jitter, at
+    most OUTBOX_MAX_ATTEMPTS, never past the message's expiry); then e-mail, or dead."""
+    result = job.relay_result
+    assert result is not None
+    row.relay_attempts = job.relay_attempts + 1
+    decision = policy.after_email(
+        ok=result.ok,
+        transient=True,  # Apprise says only "not delivered": worth another try
+        attempts=row.relay_attempts,
+        policy=settings.push_retry,
+        now=now,
+    )
+    if decision.next is policy.Next.SENT:
+        row.last_error = None
+        finish(row, OutboxState.SENT, sent_at=now, channel="apprise")
+    elif decision.next is policy.Next.RETRY and decision.at and decision.at < job.expires_at:
+        row.last_error = result.error
+        retry_at(row, decision.at)
+    else:
+        row.last_error = result.error
+        _email_or_dead(session, now, row, job, channels, user, "second channel failed")
 
 
 def _settle_email(

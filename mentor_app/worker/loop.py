@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.db import Database, is_transient_error, utcnow
 from mentor_app.errors import log_unexpected
+from mentor_app.metrics.instruments import observe_step
 from mentor_app.worker.heartbeats import Pulse
 from mentor_app.worker.wake import default_idle_sleep, waiter_for
 
@@ -84,12 +85,14 @@ class Worker:
     def run_step(self, step: NamedStep) -> int:
         began = time.monotonic()
         session = self.db.session()
+        done, failed = 0, False
         try:
             done = step.run(session, self.clock())
             session.commit()
             return done
         except Exception as err:
             self._rollback(session)
+            failed = True
             if is_transient_error(err):
                 # The database went away, or a deadlock/serialization failure: nothing of this
                 # step was saved; the next round does it again. One line, no traceback.
@@ -104,7 +107,9 @@ class Worker:
             return 0
         finally:
             session.close()
-            self._let_writers_in(time.monotonic() - began)
+            held = time.monotonic() - began
+            observe_step(step.name, done, failed, held)
+            self._let_writers_in(held)
 
     @staticmethod
     def _rollback(session: Session) -> None:
