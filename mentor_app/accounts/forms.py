@@ -130,3 +130,23 @@ class PreferencesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.locale.choices = list(languages.items())
         self.timezone.choices = _timezone_choices()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[InputRequired(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class OpenResetForm(FlaskForm):
+    """The reset link's code, taken from the #fragment by the page's script (or pasted)."""
+
+    token = StringField(
+        _l("Code from the link"),
+        validators=[InputRequired(), Length(max=100)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Open the link"))
