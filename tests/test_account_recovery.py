@@ -3,6 +3,8 @@ password-reset link; anyone can ask for a link from the login page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from mentor_app.accounts.models import PasswordReset, RecoveryCode, User
@@ -163,3 +165,22 @@ def test_bad_tokens_are_400(client, token: str) -> None:  # type: ignore[no-unty
         "/password/reset/open", data={"token": token, "csrf_token": csrf_from(page)}
     )
     assert response.status_code == 400
+
+
+def test_recovery_codes_can_be_copied_and_downloaded(app, actors, clock) -> None:  # type: ignore[no-untyped-def]
+    import urllib.parse
+
+    import pyotp
+
+    from tests.conftest import enrolment_key
+
+    client, _ = actors.signed_in("mentor")
+    page = client.get("/account/2fa/setup")
+    code = pyotp.TOTP(enrolment_key(page)).at(clock())
+    shown = client.post("/account/2fa/setup", data={"code": code, "csrf_token": csrf_from(page)})
+    html = shown.get_data(as_text=True)
+    codes = re.findall(r"<li><code>([a-z0-9-]+)</code></li>", html)
+    assert len(codes) == 10
+    href = re.search(r'download="[^"]+"\s+href="data:text/plain;charset=utf-8,([^"]+)"', html)
+    assert href and urllib.parse.unquote(href.group(1)).split("\r\n") == codes
+    assert 'id="copy-codes"' in html

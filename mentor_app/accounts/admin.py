@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from mentor_app.accounts import forms, lockout, recovery, services
-from mentor_app.accounts.models import Invitation, User
+from mentor_app.accounts.models import ROLE_VALUES, Invitation, User
 from mentor_app.db import db_session
 from mentor_app.security import roles_required
 from mentor_app.web import client_ip, external_url, now
@@ -43,7 +52,9 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/invite", methods=["GET", "POST"])
 @roles_required("coordinator")
 def invite():  # type: ignore[no-untyped-def]
-    form = forms.InviteForm()
+    # "Invite a consultant" (the pool page) opens this form with the role already chosen.
+    preset = request.args.get("role")
+    form = forms.InviteForm(role=preset if preset in ROLE_VALUES else None)
     status = 200
     if form.validate_on_submit():
         try:

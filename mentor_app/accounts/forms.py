@@ -30,7 +30,9 @@ class TotpForm(FlaskForm):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[InputRequired(), Length(max=32)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True},
+        # Digits first (the phone shows its number pad); a recovery code has letters, so the
+        # page offers a switch to a full keyboard (static/js/code-field.js).
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )
     submit = SubmitField(_l("Verify"))
 
@@ -55,7 +57,7 @@ class ReauthForm(FlaskForm):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[InputRequired(), Length(max=32)],
-        render_kw={"autocomplete": "one-time-code"},
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
     submit = SubmitField(_l("Continue"))
 
