@@ -9,7 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mentor_app.consults import access, cases, duplicates, live, routing, services, topics
+from mentor_app.consults import (
+    access,
+    cases,
+    duplicates,
+    live,
+    routing,
+    services,
+    timeline,
+    topics,
+)
 from mentor_app.consults.errors import ConsultError
 from mentor_app.consults.forms import (
     ActionForm,
@@ -157,6 +166,7 @@ def _page(seen: access.Access, status: int = 200, **forms):  # type: ignore[no-u
     }
     if seen.relation == "mentor" and "details" in view["actions"]:
         context["details_form"] = forms.get("details_form") or _details_form(seen)
+    context["timeline"] = timeline.build(session, seen)
     if seen.relation == "mentor" and seen.consult.status == "open":
         context["twins"] = [
             (access.summary(twin, session), twin.created_at, twin.case.code if twin.case else None)
