@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages
+.PHONY: run test install install-test lint format bench clean messages search-expected
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ format: install-test
 
 bench: install-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# After changing a guide, a lexicon or the search ranking: the shared expected top 3 per query.
+search-expected: install-test
+	MENTOR_APP_ENV=testing $(BIN)/python -m tests.playbooks.expected_results
 
 # Extract every string marked for translation (Swedish and German catalogues start from it).
 messages: install

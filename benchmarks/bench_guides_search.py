@@ -1,53 +1,124 @@
-"""Guide search speed and the offline index's weight, on the seeded library.
+"""Guide search: accuracy on the labelled queries, server and offline, and speed.
 
-Run with `make bench` (or `.venv/bin/python benchmarks/bench_guides_search.py`). Prints figures;
-never fails on a timing.
+Run with `make bench` (or `.venv/bin/python benchmarks/bench_guides_search.py`). Prints, per
+language, top-1 and top-3 accuracy on the tuning and the held-out half of
+tests/playbooks/queries/<language>.tsv, ranked on the server (mentor_app/playbooks/search) and
+offline (static/js/guides-rank.js run by node on the same data), then the latency and the
+weight of the ranking data. Never fails on a figure.
+
+`--misses` also lists the tuning half's misses (never the held-out half's: tune on tuning only).
 """
 
 from __future__ import annotations
 
 import gzip
+import json
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from mentor_app.db import Database, utcnow
-from mentor_app.models import metadata
-from mentor_app.playbooks import search, services
-from mentor_app.playbooks.sync import sync_library
+from mentor_app.db import Database, utcnow  # noqa: E402
+from mentor_app.models import metadata  # noqa: E402
+from mentor_app.playbooks import search  # noqa: E402
+from mentor_app.playbooks.search import rank  # noqa: E402
+from mentor_app.playbooks.sync import sync_library  # noqa: E402
+from tests.playbooks.query_set import HELD_OUT, TUNING, load  # noqa: E402
 
-QUERIES = ["death", "berevement", "angry client", "missed meetings", "ber", "psycologist",
-           "released from prison", "what do I say when they shout"]  # fmt: skip
+NODE_RANK = """
+import {rank} from %s;
+import {readFileSync} from "node:fs";
+const input = JSON.parse(readFileSync(0, "utf8"));
+const started = performance.now();
+const top3 = input.queries.map((q) => rank(input.datas, q).slice(0, 3).map((h) => h.slug));
+const ms = (performance.now() - started) / input.queries.length;
+process.stdout.write(JSON.stringify({top3, ms}));
+"""
+
+
+def offline_top3(datas: list, queries: list[str]) -> dict | None:
+    """{"top3": the JS ranker's top 3 per query, "ms": per query}, run by node; None when node
+    is absent."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    module = json.dumps((ROOT / "static" / "js" / "guides-rank.js").as_uri())
+    script = NODE_RANK % module
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script],
+        input=json.dumps({"datas": datas, "queries": queries}),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def figures(items: list, ranked: list[list[str]]) -> str:
+    top1 = sum(item.first_ok(r) for item, r in zip(items, ranked, strict=True))
+    top3 = sum(item.top3_ok(r) for item, r in zip(items, ranked, strict=True))
+    n = len(items) or 1
+    return f"top-1 {100 * top1 / n:5.1f} %  top-3 {100 * top3 / n:5.1f} %  (n={len(items)})"
+
+
+def report_language(session, language: str, show_misses: bool) -> None:  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    datas = search.ranking_data(session, language)
+    built = (time.perf_counter() - started) * 1000
+    size = len(json.dumps(datas, separators=(",", ":"), ensure_ascii=False).encode())
+    zipped = len(gzip.compress(json.dumps(datas, separators=(",", ":")).encode()))
+    print(f"[{language}] ranking data: {size} bytes, {zipped} gzipped; built in {built:.0f} ms")
+    for half in (TUNING, HELD_OUT):
+        items = load(language, half)
+        queries = [item.query for item in items]
+        server = [[h.slug for h in rank.rank(datas, q)[:3]] for q in queries]
+        print(f"[{language}] {half:8} server : {figures(items, server)}")
+        result = offline_top3(datas, queries)
+        if result is None:
+            print(f"[{language}] {half:8} offline: node not found")
+        else:
+            offline = result["top3"]
+            same = sum(a == b for a, b in zip(server, offline, strict=True))
+            print(f"[{language}] {half:8} offline: {figures(items, offline)}; same top 3 as "
+                  f"the server for {same}/{len(items)}; {result['ms']:.2f} ms per query "
+                  "in node")  # fmt: skip
+        if show_misses and half == TUNING:
+            for item, r in zip(items, server, strict=True):
+                if not item.first_ok(r):
+                    print(f"    miss {item.query!r}: want {item.expected}, got {r}")
+    queries = [item.query for item in load(language)]
+    started = time.perf_counter()
+    for query in queries:
+        search.found(datas, query)
+    per_query = (time.perf_counter() - started) * 1000 / len(queries)
+    print(
+        f"[{language}] server latency, ranking: {per_query:.2f} ms per query "
+        f"(mean of {len(queries)})"
+    )
+    started = time.perf_counter()
+    for query in queries[:20]:
+        search.find(session, language, query)
+    whole = (time.perf_counter() - started) * 1000 / 20
+    print(f"[{language}] server latency, with reading the guides: {whole:.1f} ms per query")
 
 
 def main() -> None:
+    show_misses = "--misses" in sys.argv
+    languages = [a for a in sys.argv[1:] if not a.startswith("--")] or ["en", "sv", "de"]
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/bench.db"
-        database = Database(url)
+        database = Database(f"sqlite:///{folder}/bench.db")
         metadata.create_all(database.engine)
         with database.session() as session:
-            started = time.perf_counter()
             report = sync_library(session, utcnow())
             session.commit()
-            print(f"sync of {len(report.created)} guides: {time.perf_counter() - started:.2f} s")
-            document = services.index_document(session)
-            print(
-                f"index.json: {len(document.body)} bytes, "
-                f"{len(gzip.compress(document.body))} bytes gzipped"
-            )
-            started = time.perf_counter()
-            docs = search.build(document.entries)
-            print(f"build search documents: {(time.perf_counter() - started) * 1000:.1f} ms")
-            rounds = 5
-            started = time.perf_counter()
-            for _ in range(rounds):
-                for query in QUERIES:
-                    search.search(docs, query)
-            per_query = (time.perf_counter() - started) * 1000 / (rounds * len(QUERIES))
-            print(f"search, server side: {per_query:.1f} ms per query (mean of {len(QUERIES)})")
+            print(f"library: {len(report.created)} guides")
+            for language in languages:
+                report_language(session, language, show_misses)
         database.engine.dispose()
 
 

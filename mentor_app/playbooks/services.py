@@ -120,12 +120,23 @@ class IndexDocument:
     entries: list[dict[str, Any]]
 
 
-def index_document(session: Session) -> IndexDocument:
-    """The offline index as served: versioned by a hash of its content, with a strong ETag."""
-    entries = index_entries(session)
-    canonical = json.dumps(entries, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def index_document(session: Session, language: str = "en") -> IndexDocument:
+    """The offline index as served to a reader of `language`: the guides, and the data the
+    browser ranks them with ("search": the reader's language first, then English), versioned
+    by a hash of its content, with a strong ETag."""
+    # The body text stays on the server: the browser ranks from the search data, and shows
+    # only titles and summaries.
+    entries = [
+        {key: value for key, value in entry.items() if key != "body"}
+        for entry in index_entries(session)
+    ]
+    datas = search.ranking_data(session, language)
+    searched = [data["version"] for data in datas]
+    canonical = json.dumps(
+        [entries, searched], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     version = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-    document = {"version": version, "guides": entries}
+    document = {"version": version, "guides": entries, "search": datas}
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     # Text an editor typed stays text even if this JSON is ever pasted into a page.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -134,20 +145,12 @@ def index_document(session: Session) -> IndexDocument:
     return IndexDocument(body=body, etag=etag, version=version, entries=entries)
 
 
-_SEARCH_CACHE: dict[str, list[search.Doc]] = {}
-
-
-def search_guides(session: Session, query: str) -> list[Guide]:
-    """Published guides matching `query`, best first (the same ranking as the browser's)."""
-    document = index_document(session)
-    docs = _SEARCH_CACHE.get(document.version)
-    if docs is None:
-        docs = search.build(document.entries)
-        _SEARCH_CACHE.clear()  # one library at a time: the newest
-        _SEARCH_CACHE[document.version] = docs
-    ranked = [slug for slug, _ in search.search(docs, query)]
+def search_guides(session: Session, query: str, language: str = "en") -> tuple[list[Guide], bool]:
+    """(published guides for `query`, best first; whether the match is weak). Weak: nothing
+    matched well, and the list holds the closest guides. Ranks as the browser does."""
+    found = search.find(session, language, query)
     by_slug = {g.slug: g for g in published_guides(session)}
-    return [by_slug[slug] for slug in ranked if slug in by_slug]
+    return [by_slug[hit.slug] for hit in found.hits if hit.slug in by_slug], found.weak
 
 
 # --- the reader's own state: "updated: what changed", feedback, opens -----------------------

@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -21,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -54,6 +56,14 @@ SECTION_LABELS = {
 }
 
 
+def reader_language() -> str:
+    """The language the reader searches in: `?lang=` when it names one, else their own."""
+    asked = request.args.get("lang", "")
+    if asked in current_app.config["LANGUAGES"]:
+        return asked
+    return get_locale().language if get_locale() else "en"
+
+
 def get_published_or_404(slug: str) -> Guide:
     guide = services.get_published(db_session(), slug)
     if guide is None:
@@ -80,14 +90,17 @@ def index():  # type: ignore[no-untyped-def]
     query = " ".join(request.form.get("q", "")[:QUERY_MAX].split())
     session = db_session()
     guides = services.published_guides(session)
-    results = None
+    results, weak = None, False
     if query:
-        results = services.filter_guides(services.search_guides(session, query), kind, tag)
+        results, weak = services.search_guides(session, query, reader_language())
+        if not weak:  # the closest guides of a weak match are offered whatever the filter
+            results = services.filter_guides(results, kind, tag)
     groups = services.group_by_kind(services.filter_guides(guides, kind, tag))
     page = render_template(
         "playbooks/list.html",
         groups=groups,
         results=results,
+        weak=weak,
         query=query,
         kind=kind,
         tag=tag,
@@ -103,7 +116,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/guides/index.json")
 @login_required
 def index_json():  # type: ignore[no-untyped-def]
-    document = services.index_document(db_session())
+    document = services.index_document(db_session(), reader_language())
     if request.if_none_match.contains_weak(document.etag.strip('"')):
         response = Response(status=304)
     else:

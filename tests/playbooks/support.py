@@ -1,4 +1,4 @@
-"""Shared helpers for the guide tests: the seeded library, small guides, the search table."""
+"""Shared helpers for the guide tests: the seeded library, small guides."""
 
 from __future__ import annotations
 
@@ -8,54 +8,6 @@ from typing import Any
 from mentor_app.playbooks import editing, policy
 from mentor_app.playbooks.models import Guide, GuideRevision
 from mentor_app.playbooks.sync import sync_library
-
-# Query → the guide a mentor would expect first. Shared by the server-side test and the
-# browser test (which runs static/js/guides-search.js on /guides/index.json).
-SEARCH_TABLE = [
-    ("death", "bereavement-illness-in-family"),
-    ("funeral", "bereavement-illness-in-family"),
-    ("grief", "bereavement-illness-in-family"),
-    ("berevement", "bereavement-illness-in-family"),  # typo: one letter missing
-    ("angry", "confrontation-rupture"),
-    ("shouting", "confrontation-rupture"),
-    ("shouted at me", "confrontation-rupture"),  # stem
-    ("angry client", "confrontation-rupture"),
-    ("released from prison", "release-day-first-weeks"),
-    ("stopped taking meds", "mental-illness-flaring"),
-    ("hearing voices", "mental-illness-flaring"),
-    ("hopeless", "depression-hopelessness"),
-    ("depresion", "depression-hopelessness"),  # typo
-    ("suicidal", "depression-hopelessness"),
-    ("anniversary of the attack", "anniversaries-trials-media"),
-    ("evicted", "losing-work-housing-benefits"),
-    ("lost my job", "losing-work-housing-benefits"),
-    ("divorce", "family-conflict-breakup"),
-    ("impulsive", "impulsive-choices-adhd"),
-    ("flashback", "trauma-reminders"),
-    ("traumma", "trauma-reminders"),  # typo: a letter too many
-    ("missed meetings", "withdrawal-rupture"),
-    ("ghosting", "withdrawal-rupture"),
-    ("pretending", "suspected-false-compliance"),
-    ("told the police", "trust-shaken-information-sharing"),
-    ("betrayed", "trust-shaken-information-sharing"),
-    ("personality disorder", "recurring-conflict-personality-disorder"),
-    ("upfrnt", "after-being-upfront"),  # typo: a letter missing
-    ("reconciliation", "repairing-family-community-ties"),
-    ("motivational interviewing", "motivational-interviewing"),
-    ("open questions", "motivational-interviewing"),
-    ("miracle question", "solution-focused-questions"),
-    ("psycho-education", "psycho-education-timing"),
-    ("religion", "religious-ideological-questions"),
-    ("explain the programme", "transparency-goals-roles"),
-    ("snitch", "trust-shaken-information-sharing"),
-    ("lonely", "new-identity-belonging"),
-    ("critical thinking", "thinking-skills-and-stigma"),
-    ("music concert", "contact-from-former-group"),
-    ("psycologist", "when-to-consult-psychologist"),  # typo
-    ("discharge plan", "discharge-self-management-plan"),
-    ("multi-agency", "staying-in-lanes-commitment"),
-    ("ber", "bereavement-illness-in-family"),  # as you type: a prefix
-]
 
 
 def seed_library(session: Any, now: datetime) -> None:
