@@ -7,10 +7,11 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from mentor_app.accounts.models import ROLE_VALUES
 from mentor_app.accounts.passwords import MAX_LENGTH
+from mentor_app.consults.vocab import PHONE_RE
 
 # A plain shape check: an invitation e-mail is read by a person before anyone relies on it.
 EMAIL_SHAPE = Regexp(
@@ -132,6 +133,21 @@ class PreferencesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.locale.choices = list(languages.items())
         self.timezone.choices = _timezone_choices()
+
+
+class PhoneForm(FlaskForm):
+    """Consultants and coordinators: a number colleagues can call (optional)."""
+
+    phone = StringField(
+        _l("Phone number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=24),
+            Regexp(PHONE_RE, message=_l("Enter the number with digits (a leading + is fine).")),
+        ],
+        render_kw={"inputmode": "tel", "autocomplete": "tel", "type": "tel"},
+    )
+    submit = SubmitField(_l("Save number"))
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -47,6 +47,9 @@ class User(UserMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
     languages: Mapped[str] = mapped_column(String(100), default="en")  # comma-separated codes
     email_fallback: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optional, consultants and coordinators only; shown to coordinators, and to the mentor
+    # of a consult this consultant accepted when the mentor asked for a call-back.
+    phone: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

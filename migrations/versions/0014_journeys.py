@@ -1,4 +1,5 @@
-"""accounts: single-use password-reset links (issue 17, item 10)
+"""accounts: single-use password-reset links (issue 17, item 10); an optional phone number
+for consultants and coordinators (item 16)
 
 Revision ID: 0014_journeys
 Revises: 0013
@@ -43,6 +44,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_password_resets")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_password_resets_token_hash")),
     )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("phone", sa.String(length=24), nullable=True))
     with op.batch_alter_table("password_resets", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_password_resets_user_id"), ["user_id"], unique=False)
 
@@ -51,3 +54,5 @@ def downgrade() -> None:
     with op.batch_alter_table("password_resets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_password_resets_user_id"))
     op.drop_table("password_resets")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("phone")
