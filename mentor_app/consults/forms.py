@@ -128,7 +128,7 @@ class RateForm(FlaskForm):
     helpful = RadioField(
         _l("Did this consult help?"),
         choices=[("yes", _l("It helped")), ("no", _l("It didn't help"))],
-        validators=[InputRequired()],
+        validators=[InputRequired(message=_l("Choose whether it helped."))],
     )
     submit = SubmitField(_l("Send"))
 
