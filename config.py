@@ -158,6 +158,11 @@ class BaseConfig:
     EMAIL_MAX_ATTEMPTS = _int("EMAIL_MAX_ATTEMPTS", 5)
     SMTP_TIMEOUT_SECONDS = _float("SMTP_TIMEOUT_SECONDS", 10.0)
     SHIFT_WARNING_MINUTES = _int("SHIFT_WARNING_MINUTES", 60)
+    # Mentor safety (mentor_app/safety/policy.py): the grace period after a visit's check-in
+    # time before its alarm, and how long each alarm tier waits for an acknowledgement. Both
+    # accept fractions (0.05 minutes = 3 seconds), so a test runs the whole ladder in seconds.
+    SAFETY_GRACE_MINUTES = _float("SAFETY_GRACE_MINUTES", 10.0)
+    ALARM_ACK_TIMEOUT_SECONDS = _float("ALARM_ACK_TIMEOUT_SECONDS", 120.0)
     # The worker lowers its own CPU priority by this much (0: not at all); see cli.worker.
     WORKER_NICENESS = _int("WORKER_NICENESS", 5)
 

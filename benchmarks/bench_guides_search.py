@@ -6,7 +6,14 @@ tests/playbooks/queries/<language>.tsv, ranked on the server (mentor_app/playboo
 offline (static/js/guides-rank.js run by node on the same data), then the latency and the
 weight of the ranking data. Never fails on a figure.
 
+Then the same figures for tests/playbooks/queries/fresh_<language>.tsv, labelled "fresh
+(independent, never tuned on)": queries written by someone who never saw the search code, the
+lexicons, the tuning queries or the guides' tags and synonyms. They measure generalisation only.
+
 `--misses` also lists the tuning half's misses (never the held-out half's: tune on tuning only).
+`--tuning-only` leaves the fresh set out (use it while changing the search).
+`--fresh-misses` lists the fresh set's top-3 misses, for reading the kinds of miss in a report;
+never tune on them (a tuned-on fresh set is no longer independent and must be rewritten).
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from mentor_app.models import metadata  # noqa: E402
 from mentor_app.playbooks import search  # noqa: E402
 from mentor_app.playbooks.search import rank  # noqa: E402
 from mentor_app.playbooks.sync import sync_library  # noqa: E402
+from tests.playbooks.fresh_set import LABEL as FRESH_LABEL  # noqa: E402
+from tests.playbooks.fresh_set import load_fresh  # noqa: E402
 from tests.playbooks.query_set import HELD_OUT, TUNING, load  # noqa: E402
 
 NODE_RANK = """
@@ -66,7 +75,40 @@ def figures(items: list, ranked: list[list[str]]) -> str:
     return f"top-1 {100 * top1 / n:5.1f} %  top-3 {100 * top3 / n:5.1f} %  (n={len(items)})"
 
 
-def report_language(session, language: str, show_misses: bool) -> None:  # type: ignore[no-untyped-def]
+def report_set(language: str, label: str, items: list, datas: list) -> list[list[str]]:
+    """Print top-1/top-3 of `items` ranked on the server and offline (node); return the
+    server's top 3 per item."""
+    queries = [item.query for item in items]
+    server = [[h.slug for h in rank.rank(datas, q)[:3]] for q in queries]
+    print(f"[{language}] {label:8} server : {figures(items, server)}")
+    result = offline_top3(datas, queries)
+    if result is None:
+        print(f"[{language}] {label:8} offline: node not found")
+    else:
+        offline = result["top3"]
+        same = sum(a == b for a, b in zip(server, offline, strict=True))
+        print(f"[{language}] {label:8} offline: {figures(items, offline)}; same top 3 as "
+              f"the server for {same}/{len(items)}; {result['ms']:.2f} ms per query "
+              "in node")  # fmt: skip
+    return server
+
+
+def report_fresh(language: str, datas: list, show_misses: bool) -> None:
+    """Figures for the independent set; with `show_misses`, its top-3 misses (for reading only:
+    the set is never tuned on)."""
+    fresh = load_fresh(language)
+    server = report_set(language, FRESH_LABEL, fresh, datas)
+    if not show_misses:
+        return
+    for item, r in zip(fresh, server, strict=True):
+        if not item.top3_ok(r):
+            first = r[0] if r else "(nothing)"
+            print(f"    fresh top-3 miss {item.query!r}: want {item.expected}, first {first}")
+
+
+def report_language(  # type: ignore[no-untyped-def]
+    session, language: str, show_misses: bool, show_fresh_misses: bool, fresh: bool = True
+) -> None:
     started = time.perf_counter()
     datas = search.ranking_data(session, language)
     built = (time.perf_counter() - started) * 1000
@@ -75,22 +117,13 @@ def report_language(session, language: str, show_misses: bool) -> None:  # type:
     print(f"[{language}] ranking data: {size} bytes, {zipped} gzipped; built in {built:.0f} ms")
     for half in (TUNING, HELD_OUT):
         items = load(language, half)
-        queries = [item.query for item in items]
-        server = [[h.slug for h in rank.rank(datas, q)[:3]] for q in queries]
-        print(f"[{language}] {half:8} server : {figures(items, server)}")
-        result = offline_top3(datas, queries)
-        if result is None:
-            print(f"[{language}] {half:8} offline: node not found")
-        else:
-            offline = result["top3"]
-            same = sum(a == b for a, b in zip(server, offline, strict=True))
-            print(f"[{language}] {half:8} offline: {figures(items, offline)}; same top 3 as "
-                  f"the server for {same}/{len(items)}; {result['ms']:.2f} ms per query "
-                  "in node")  # fmt: skip
+        server = report_set(language, half, items, datas)
         if show_misses and half == TUNING:
             for item, r in zip(items, server, strict=True):
                 if not item.first_ok(r):
                     print(f"    miss {item.query!r}: want {item.expected}, got {r}")
+    if fresh:
+        report_fresh(language, datas, show_fresh_misses)
     queries = [item.query for item in load(language)]
     started = time.perf_counter()
     for query in queries:
@@ -109,6 +142,9 @@ def report_language(session, language: str, show_misses: bool) -> None:  # type:
 
 def main() -> None:
     show_misses = "--misses" in sys.argv
+    show_fresh_misses = "--fresh-misses" in sys.argv
+    # While changing the search, `--tuning-only` keeps the independent set out of sight.
+    fresh = "--tuning-only" not in sys.argv
     languages = [a for a in sys.argv[1:] if not a.startswith("--")] or ["en", "sv", "de"]
     with tempfile.TemporaryDirectory() as folder:
         database = Database(f"sqlite:///{folder}/bench.db")
@@ -118,7 +154,7 @@ def main() -> None:
             session.commit()
             print(f"library: {len(report.created)} guides")
             for language in languages:
-                report_language(session, language, show_misses)
+                report_language(session, language, show_misses, show_fresh_misses, fresh)
         database.engine.dispose()
 
 

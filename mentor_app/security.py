@@ -48,7 +48,8 @@ def _cache_policy(response: Response) -> None:
     if path.startswith(PUBLIC_CACHEABLE_PREFIXES):
         return  # static files set their own long-lived headers
     guide = response.headers.get("X-Cache-Policy") == "guide"
-    if guide and response.status_code in (200, 304) and not g.get("page_had_flashes"):
+    personal = g.get("page_had_flashes") or g.get("page_is_personal")
+    if guide and response.status_code in (200, 304) and not personal:
         # Guides hold no personal data; the PWA caches them for offline reading.
         del response.headers["X-Cache-Policy"]
         response.headers["Cache-Control"] = "private, no-cache"
@@ -69,7 +70,10 @@ def add_security_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    # Geolocation only on a page with a running visit's SOS button (safety/domain.py sets the
+    # flag while rendering it): the position is read once, when the mentor sends an SOS.
+    geolocation = "(self)" if g.get("page_offers_sos") else "()"
+    response.headers["Permissions-Policy"] = f"camera=(), microphone=(), geolocation={geolocation}"
     if current_app.config.get("HSTS") and request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
     _cache_policy(response)

@@ -12,6 +12,10 @@
  *   /static/        cache first (the URLs carry content hashes, so a hit is never stale).
  *   guides index    stale-while-revalidate (search answers at once, offline too).
  *
+ * Languages: guide pages and the index come in the user's language at the same addresses; the
+ * index names its language, and when a signed-in page asks for another one the kept guides are
+ * dropped and fetched again.
+ *
  * Versions: /sw.js names a version derived from the static files and the guides. A new version
  * precaches into new caches while the old worker still serves, takes over at once, and deletes
  * every cache of other versions when it activates.
@@ -27,6 +31,10 @@ const GUIDES_CACHE = `${PREFIX}guides-${CONFIG.version}`;
 const GUIDES_PREFIX = `${PREFIX}guides-`;
 const INDEX_URL = "/guides/index.json";
 const NAVIGATION_TIMEOUT_MS = 3000;
+// The language of the pages last served (their Content-Language), so that without a network
+// the offline page speaks it. Kept in the shell cache too: a restarted worker remembers it.
+const LANGUAGE_KEY = "/offline/language"; // a cache key only, never a route
+let pageLanguage = "";
 let generation = 0; // bumped on sign-out: a guides precache already running must not refill
 
 function cacheable(response) {
@@ -83,6 +91,8 @@ async function precacheShell() {
     }),
   );
   await cache.add(new Request(CONFIG.offline, { cache: "no-cache" }));
+  const perLanguage = Object.values(CONFIG.offlinePages || {});
+  await Promise.all(perLanguage.map((url) => cache.add(new Request(url, { cache: "no-cache" }))));
   await caches.open(GUIDES_CACHE);
 }
 
@@ -95,13 +105,25 @@ async function readIndex(response) {
   }
 }
 
-/** Every published guide page, the list and the index; resolves to the number of guides. */
-async function precacheGuides() {
+/** Drops every guide kept in this version's cache (the user's language changed). */
+async function emptyGuides(cache) {
+  const keys = await cache.keys();
+  await Promise.all(keys.map((key) => cache.delete(key)));
+}
+
+/** Every published guide page, the list and the index, in `language` (the user's: the server
+ * serves it at the same addresses); guides kept in another language are dropped first.
+ * Resolves to the number of guides. */
+async function precacheGuides(language) {
   const started = generation;
   const cache = await ownCache(GUIDES_CACHE);
   if (!cache) return 0;
   const kept = await cache.match(INDEX_URL, { ignoreVary: true });
   let index = kept ? await readIndex(kept) : null;
+  if (index && language && index.language !== language) {
+    await emptyGuides(cache);
+    index = null;
+  }
   if (!index) {
     const response = await quietFetch(INDEX_URL);
     if (!cacheable(response)) return 0; // signed out: a signed-in page asks again
@@ -122,9 +144,18 @@ async function precacheGuides() {
 }
 
 let warming = null; // one precache at a time: every signed-in page load asks for one
+let warmingLanguage = "";
 
-function warmGuides() {
-  if (!warming) warming = precacheGuides().finally(() => { warming = null; });
+function warmGuides(language = "") {
+  if (warming && language && language !== warmingLanguage) {
+    // The language changed while a precache ran: that one finishes, then this one replaces it.
+    const after = warming.catch(() => 0).then(() => warmGuides(language));
+    return after;
+  }
+  if (!warming) {
+    warmingLanguage = language;
+    warming = precacheGuides(language).finally(() => { warming = null; });
+  }
   return warming;
 }
 
@@ -160,11 +191,31 @@ function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
 
+async function rememberLanguage(response) {
+  const code = (response.headers.get("Content-Language") || "").slice(0, 2);
+  if (!code || code === pageLanguage || !(CONFIG.offlinePages || {})[code]) return;
+  pageLanguage = code;
+  const cache = await ownCache(SHELL_CACHE);
+  if (cache) await cache.put(LANGUAGE_KEY, new Response(code));
+}
+
+/** The offline page in the language of the pages last served (else the default one). */
+async function offlinePage() {
+  if (!pageLanguage) {
+    const kept = await caches.match(LANGUAGE_KEY);
+    pageLanguage = kept ? await kept.text() : "";
+  }
+  const url = (CONFIG.offlinePages || {})[pageLanguage];
+  const page = url ? await caches.match(url, { ignoreVary: true }) : undefined;
+  return page || (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();
+}
+
 async function navigate(event) {
   const url = new URL(event.request.url);
   const key = guidePage(url);
   const network = (async () => {
     const response = (await event.preloadResponse) || (await fetch(event.request));
+    if (response.ok) await rememberLanguage(response).catch(() => {});
     if (key && !url.search && cacheable(response)) await putGuide(key, response.clone());
     return response;
   })();
@@ -174,7 +225,7 @@ async function navigate(event) {
     return await (cached ? Promise.race([network, timeout(NAVIGATION_TIMEOUT_MS)]) : network);
   } catch {
     if (cached) return cached;
-    return (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();
+    return offlinePage();
   }
 }
 
@@ -220,7 +271,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(navigate(event));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname === INDEX_URL || guidePage(url)) {
+  } else if (!url.search && (url.pathname === INDEX_URL || guidePage(url))) {
+    // Only the plain addresses: "?lang=" asks for another language than the one kept.
     event.respondWith(staleWhileRevalidate(event, url.pathname === INDEX_URL ? INDEX_URL : guidePage(url)));
   }
   // Anything else goes to the network as if there were no worker: never cached.
@@ -340,7 +392,8 @@ self.addEventListener("message", (event) => {
   const type = event.data && event.data.type;
   const reply = (value) => event.ports[0] && event.ports[0].postMessage(value);
   if (type === "warm-guides") {
-    event.waitUntil(warmGuides().catch(() => 0).then((guides) => reply({ guides })));
+    const language = typeof event.data.language === "string" ? event.data.language : "";
+    event.waitUntil(warmGuides(language).catch(() => 0).then((guides) => reply({ guides })));
   } else if (type === "logout") {
     event.waitUntil(forgetUser().then(() => reply({ done: true })));
   } else if (type === "version") {

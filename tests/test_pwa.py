@@ -43,7 +43,11 @@ def test_the_manifest_makes_the_app_installable(client) -> None:  # type: ignore
         width, height = icons.png_size(data)
         assert f"{width}x{height}" == icon["sizes"]
     shortcuts = {s["name"]: s["url"] for s in manifest["shortcuts"]}
-    assert shortcuts == {"Consult a psychologist": "/consults/start", "Guides": "/guides"}
+    assert shortcuts == {
+        "Consult a psychologist": "/consults/start",
+        "Visit check-in and SOS": "/#safety",
+        "Guides": "/guides",
+    }
 
 
 def test_every_page_links_the_manifest_and_the_iphone_icon(client) -> None:  # type: ignore[no-untyped-def]

@@ -201,6 +201,22 @@ class StatusRow:
     count: int
 
 
+@dataclass(frozen=True)
+class SafetyFigures:
+    """Mentor safety in the period (mentor_app/safety/queries.py): visits started, alarms
+    raised by kind, and the time from raised to acknowledged."""
+
+    visits: int
+    alarms: dict[str, int]  # "missed" / "duress" / "sos" -> count
+    acknowledged: int
+    ack_median_seconds: float | None
+    ack_p90_seconds: float | None
+
+
+# Other domains' figures for a period: fn(session, period, metrics), called by queries.compute.
+EXTRA_FIGURES: list = []
+
+
 @dataclass
 class Metrics:
     period: Period
@@ -218,6 +234,8 @@ class Metrics:
     load: dict[str, int] = field(default_factory=lambda: bucket_loads([]))
     # None: the playbooks domain has not provided guide figures.
     guides: list[GuideUsage] | None = None
+    # None: the safety domain is not wired in.
+    safety: SafetyFigures | None = None
 
     @property
     def consultants_with_consults(self) -> int:

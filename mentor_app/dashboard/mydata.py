@@ -48,7 +48,14 @@ def collect(session: Session, user_id: int, now: datetime) -> dict[str, Any]:
         "guide_feedback": guide_feedback(session, user.id),
         "guide_reads": guide_reads(session, user.id),
         "audit_entries": _audit(session, user.id),
+        "safety": _safety(session, user.id),
     }
+
+
+def _safety(session: Session, user_id: int) -> dict[str, Any]:
+    from mentor_app.safety import queries as safety_queries
+
+    return safety_queries.my_data(session, user_id)
 
 
 def _profile(session: Session, user: User) -> dict[str, Any]:

@@ -43,6 +43,8 @@ def compute(session: Session, period: m.Period, guide_limit: int = 10) -> m.Metr
     result.load = m.bucket_loads(loads)
     result.accept = accept_times(session, period)
     result.guides = m.guide_usage(session, period, guide_limit)
+    for provider in m.EXTRA_FIGURES:
+        provider(session, period, result)
     return result
 
 

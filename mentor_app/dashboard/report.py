@@ -21,6 +21,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from babel import Locale
+from babel.numbers import format_percent
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -94,7 +97,9 @@ class Cells:
         if self.suppress and basis < SMALL_CELL:
             return Cell(_l("suppressed"), SUPPRESSED, None)
         minutes = seconds / 60.0
-        return Cell(_l("%(minutes)s min", minutes=f"{minutes:.1f}"), f"{minutes:.1f}", minutes)
+        # Shown in the reader's locale ("12,5 min"); the CSV keeps the machine form ("12.5").
+        shown = format_decimal(minutes, "#,##0.0")
+        return Cell(_l("%(minutes)s min", minutes=shown), f"{minutes:.1f}", minutes)
 
     def percent(self, part: int, whole: int) -> Cell:
         if whole == 0:
@@ -102,7 +107,11 @@ class Cells:
         if self.suppress and (whole < SMALL_CELL or part < SMALL_CELL):
             return Cell(_l("suppressed"), SUPPRESSED, None)
         value = 100.0 * part / whole
-        return Cell(f"{value:.1f}%", f"{value:.1f}", value)
+        # The locale's own percent form with one decimal: "25.0%", "25,0 %".
+        locale = get_locale() or Locale.parse("en")
+        pattern = locale.percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+        shown = format_percent(value / 100, pattern, locale=locale)
+        return Cell(shown, f"{value:.1f}", value)
 
 
 def safe_category(key: str, pattern: re.Pattern[str] = _CATEGORY_KEY) -> str:
@@ -139,7 +148,52 @@ def build_tables(metrics: m.Metrics, suppress: bool) -> list[Table]:
         _outcomes(metrics, cells),
         _load(metrics, cells),
         _guides(metrics, cells),
+        *([_safety(metrics.safety, cells)] if metrics.safety is not None else []),
     ]
+
+
+SAFETY_LABELS = {
+    "visits": _l("Visits with a check-in"),
+    "missed": _l("Alarms: missed check-in"),
+    "duress": _l("Alarms: duress PIN"),
+    "sos": _l("Alarms: SOS"),
+}
+
+
+def _safety(figures: m.SafetyFigures, cells: Cells) -> Table:
+    """Counts suppressed below SMALL_CELL like the rest; the time to acknowledge from at
+    least SMALL_CELL acknowledged alarms."""
+    rows = [
+        Row(
+            "visits",
+            SAFETY_LABELS["visits"],
+            (cells.count(figures.visits), Cell("", "", None), Cell("", "", None)),
+        )
+    ]
+    for kind in ("missed", "duress", "sos"):
+        count = cells.count(figures.alarms.get(kind, 0))
+        rows.append(Row(kind, SAFETY_LABELS[kind], (count, Cell("", "", None), Cell("", "", None))))
+    rows.append(
+        Row(
+            "acknowledged",
+            _l("Time to acknowledge an alarm"),
+            (
+                cells.count(figures.acknowledged),
+                cells.minutes(figures.ack_median_seconds, figures.acknowledged),
+                cells.minutes(figures.ack_p90_seconds, figures.acknowledged),
+            ),
+        )
+    )
+    return Table(
+        "safety",
+        _l("Mentor safety"),
+        (
+            Column("count", _l("Count")),
+            Column("median_minutes", _l("Median")),
+            Column("p90_minutes", _l("90th percentile")),
+        ),
+        tuple(rows),
+    )
 
 
 def _urgency_counts(metrics: m.Metrics) -> list[tuple[str, Any, int]]:

@@ -31,11 +31,14 @@ class Outcome(enum.StrEnum):
 
 RETRYABLE = frozenset({Outcome.RATE_LIMITED, Outcome.TRANSIENT})
 
-# Kinds that test push itself: no e-mail instead, and nobody else is told when they fail.
-PUSH_ONLY_KINDS = frozenset({"test"})
+# Kinds that test push itself, or whose e-mail is a row of its own (the exhausted alarm
+# broadcast): no e-mail instead, and nobody else is told when they fail.
+PUSH_ONLY_KINDS = frozenset({"test", "safety.broadcast"})
 # Kinds whose failure must not alert coordinators (the alert about an alert would loop, and a
 # warning that someone is unreachable is, by nature, likely to be undeliverable).
-NO_ESCALATION_KINDS = frozenset({"test", "undeliverable", "shift_unreachable"})
+NO_ESCALATION_KINDS = frozenset(
+    {"test", "undeliverable", "shift_unreachable", "safety.broadcast", "safety.broadcast_mail"}
+)
 ESCALATING_ROLES = frozenset({"consultant", "coordinator"})
 
 

@@ -20,7 +20,15 @@ def demo_guides(session: Session, now: datetime) -> list[str]:
     report = sync_library(session, now)
     if not report.ok:
         raise RuntimeError("guide files have problems:\n" + "\n".join(report.problems))
-    return [f"Guides: {len(report.created) + len(report.unchanged)} published."]
+    counts = report.translations.counts if report.translations else {}
+    translated = ", ".join(
+        f"{sum(counts.get((lang, k), 0) for k in ('new', 'updated', 'unchanged'))} {lang}"
+        for lang in ("sv", "de")
+    )
+    return [
+        f"Guides: {len(report.created) + len(report.unchanged)} published.",
+        f"Guide translations: {translated}.",
+    ]
 
 
 @click.command("playbooks-sync")
@@ -59,9 +67,11 @@ def playbooks_sync(force: bool, slugs: tuple[str, ...], directory: Path | None) 
 def _home_data() -> dict[str, Any]:
     def home_triggers() -> list:
         from mentor_app.db import db_session
-        from mentor_app.playbooks import services
+        from mentor_app.playbooks import translations
+        from mentor_app.playbooks.views import own_language
 
-        return [g for g in services.published_guides(db_session()) if g.kind == "trigger"]
+        guides = translations.reader_list(db_session(), own_language())
+        return [g for g in guides if g.kind == "trigger"]
 
     def guide_review_counts() -> dict[str, int]:
         from mentor_app.db import db_session
@@ -89,7 +99,9 @@ def _home_data() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     from mentor_app import demo, ui
-    from mentor_app.playbooks import editor_views, views
+    from mentor_app.playbooks import editor_views, translation_views, views
+
+    assert translation_views.bp is editor_views.bp  # its routes are on the editor's blueprint
 
     app.register_blueprint(views.bp)
     app.register_blueprint(editor_views.bp)

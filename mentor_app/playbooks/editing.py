@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mentor_app import timeutil
 from mentor_app.audit import services as audit
 from mentor_app.playbooks import policy
-from mentor_app.playbooks.models import Guide, GuideRevision
+from mentor_app.playbooks.models import Guide, GuideRevision, GuideTranslation
 from mentor_app.playbooks.render import parse_sections, related_problems, render_guide
 
 NEW_GUIDE_REVIEW_DAYS = 365
@@ -130,6 +131,17 @@ def _next_number(session: Session, guide: Guide) -> int:
     return (top or 0) + 1
 
 
+def current_revision_id(session: Session, guide: Guide, language: str) -> int | None:
+    """The published revision readers of `language` get now (None: not published in it)."""
+    if language == policy.SOURCE_LANGUAGE:
+        return guide.current_revision_id
+    return session.scalar(
+        select(GuideTranslation.current_revision_id).where(
+            GuideTranslation.guide_id == guide.id, GuideTranslation.language == language
+        )
+    )
+
+
 def new_revision(
     session: Session,
     now: datetime,
@@ -137,13 +149,18 @@ def new_revision(
     content: Content,
     author_id: int | None,
     origin: str,
+    language: str = policy.SOURCE_LANGUAGE,
 ) -> GuideRevision:
+    """A draft of `guide` in `language`; a translation follows the English text published now."""
+    translated = language != policy.SOURCE_LANGUAGE
     revision = GuideRevision(
         guide_id=guide.id,
+        language=language,
         number=_next_number(session, guide),
         state=policy.DRAFT,
         origin=origin,
-        base_revision_id=guide.current_revision_id,
+        base_revision_id=current_revision_id(session, guide, language),
+        source_revision_id=guide.current_revision_id if translated else None,
         author_id=author_id,
         created_at=now,
         updated_at=now,
@@ -167,10 +184,10 @@ def create_guide(
 ) -> GuideRevision:
     """A new guide, unpublished, with its first draft."""
     if session.scalar(select(Guide.id).where(Guide.slug == slug)) is not None:
-        raise EditError("A guide with this address already exists.")
+        raise EditError(_("A guide with this address already exists."))
     problems = content_problems(session, content, slug)
     if problems:
-        raise EditError("The guide has problems.", problems)
+        raise EditError(_("The guide has problems."), problems)
     guide = Guide(
         slug=slug,
         kind=kind,
@@ -204,11 +221,14 @@ def create_guide(
     return revision
 
 
-def own_draft(session: Session, user: Any, guide: Guide) -> GuideRevision | None:
+def own_draft(
+    session: Session, user: Any, guide: Guide, language: str = policy.SOURCE_LANGUAGE
+) -> GuideRevision | None:
     return session.scalar(
         select(GuideRevision)
         .where(
             GuideRevision.guide_id == guide.id,
+            GuideRevision.language == language,
             GuideRevision.author_id == user.id,
             GuideRevision.state == policy.DRAFT,
         )
@@ -218,15 +238,23 @@ def own_draft(session: Session, user: Any, guide: Guide) -> GuideRevision | None
 
 
 def save_draft(
-    session: Session, now: datetime, author: Any, guide: Guide, content: Content
+    session: Session,
+    now: datetime,
+    author: Any,
+    guide: Guide,
+    content: Content,
+    language: str = policy.SOURCE_LANGUAGE,
 ) -> GuideRevision:
-    """Keep the author's work: their open draft of this guide is updated, or one is started."""
+    """Keep the author's work: their open draft of this guide (in `language`) is updated, or
+    one is started. A translation draft follows the English text published when it is saved."""
     problems = content_problems(session, content, guide.slug)
     if problems:
-        raise EditError("The guide has problems.", problems)
-    draft = own_draft(session, author, guide)
+        raise EditError(_("The guide has problems."), problems)
+    draft = own_draft(session, author, guide, language)
     if draft is None:
-        return new_revision(session, now, guide, content, author.id, policy.ORIGIN_APP)
+        return new_revision(session, now, guide, content, author.id, policy.ORIGIN_APP, language)
+    if language != policy.SOURCE_LANGUAGE:
+        draft.source_revision_id = guide.current_revision_id
     _fill(draft, content)
     draft.updated_at = now
     session.flush()
@@ -236,11 +264,15 @@ def save_draft(
 def publish_revision(
     session: Session, now: datetime, revision: GuideRevision, publisher_id: int | None
 ) -> None:
-    """Make `revision` what everyone reads (the caller has checked it may be published)."""
+    """Make `revision` what everyone reads in its language (the caller has checked it may be
+    published)."""
     guide = _lock_guide(session, revision.guide)
     revision.state = policy.PUBLISHED
     revision.published_at = now
     revision.published_by_id = publisher_id
+    if revision.language != policy.SOURCE_LANGUAGE:
+        _point_translation(session, now, guide, revision)
+        return
     for name in (
         "title",
         "short_title",
@@ -263,6 +295,28 @@ def publish_revision(
     session.flush()
 
 
+def _point_translation(
+    session: Session, now: datetime, guide: Guide, revision: GuideRevision
+) -> None:
+    """The (guide, language) row now points at `revision`; new text starts unreviewed."""
+    translation = session.scalar(
+        select(GuideTranslation).where(
+            GuideTranslation.guide_id == guide.id, GuideTranslation.language == revision.language
+        )
+    )
+    if translation is None:
+        translation = GuideTranslation(guide_id=guide.id, language=revision.language)
+        session.add(translation)
+    translation.current_revision_id = revision.id
+    translation.review_state = policy.UNREVIEWED
+    translation.reviewed_by_id = None
+    translation.reviewed_at = None
+    translation.updated_at = now
+    if revision.origin == policy.ORIGIN_APP:
+        translation.edited_in_app_at = now
+    session.flush()
+
+
 def act(
     session: Session,
     now: datetime,
@@ -275,13 +329,13 @@ def act(
     transition = policy.transition_for(action, revision.state)
     is_author = revision.author_id == actor.id
     if transition is None or not policy.may(action, revision.state, actor.role, is_author):
-        raise EditError("This step is not possible for this version now.")
+        raise EditError(_("This step is not possible for this version now."))
     if action == "submit" and not revision.note.strip():
-        raise EditError("Write a short note on what changed before handing it in.")
+        raise EditError(_("Write a short note on what changed before handing it in."))
     if action == "publish":
         problems = content_problems(session, Content.of(revision), revision.guide.slug)
         if problems:
-            raise EditError("The guide has problems.", problems)
+            raise EditError(_("The guide has problems."), problems)
     moved = session.execute(
         update(GuideRevision)
         .where(GuideRevision.id == revision.id, GuideRevision.state == transition.source)
@@ -289,7 +343,7 @@ def act(
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise Conflict("Someone else changed this version first. Reload to see where it is.")
+        raise Conflict(_("Someone else changed this version first. Reload to see where it is."))
     session.refresh(revision)
     guide = revision.guide
     if action == "submit":
@@ -313,6 +367,7 @@ def act(
             "revision": revision.number,
             "from": transition.source,
             "to": transition.target,
+            "language": revision.language,
             "via": "app",
         },
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel import Locale
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +19,7 @@ from sqlalchemy import select
 from mentor_app import timeutil
 from mentor_app.accounts.models import User
 from mentor_app.db import db_session
-from mentor_app.playbooks import editing, policy, services
+from mentor_app.playbooks import editing, policy, services, translations
 from mentor_app.playbooks import history as versions
 from mentor_app.playbooks.forms import ActionForm, GuideTextForm, NewGuideForm, ReviewDateForm
 from mentor_app.playbooks.models import Guide, GuideRevision
@@ -36,6 +38,14 @@ ACTION_MESSAGES = {
     "publish": _l("Published. Everyone now reads this version."),
     "decline": _l("Declined. It stays in the history."),
 }
+
+
+def language_names() -> dict[str, str]:
+    """The guide languages named in the viewer's own language, by Babel's locale data
+    ("Schwedisch", "svenska"), capitalised as a label."""
+    locale = get_locale() or Locale("en")
+    names = {code: locale.languages.get(code, code) for code in policy.LANGUAGES}
+    return {code: name[:1].upper() + name[1:] for code, name in names.items()}
 
 
 def _names(revisions: list[GuideRevision]) -> dict[int, str]:
@@ -95,6 +105,8 @@ def dashboard():  # type: ignore[no-untyped-def]
         figures=services.figures(session, today) if coordinator else {},
         coordinator=coordinator,
         kind_labels=policy.KIND_LABELS,
+        language_names=language_names(),
+        out_of_date=translations.out_of_date_count(session) if coordinator else 0,
     )
 
 
@@ -227,6 +239,9 @@ def history(slug: str):  # type: ignore[no-untyped-def]
         figures=figures,
         comments=services.recent_comments(session, guide) if coordinator else [],
         coordinator=coordinator,
+        statuses=translations.translation_statuses(session, guide) if guide.is_published else [],
+        language_names=language_names(),
+        action_form=ActionForm(),
     )
 
 
@@ -258,9 +273,9 @@ def _revision_page(shown: GuideRevision, status: int = 200):  # type: ignore[no-
         a for a in policy.ACTIONS if policy.may(a, shown.state, current_user.role, is_author)
     ]
     guide = shown.guide
+    published_now = editing.current_revision_id(session, guide, shown.language)
     stale = (
-        shown.state in {policy.DRAFT, policy.IN_REVIEW}
-        and shown.base_revision_id != guide.current_revision_id
+        shown.state in {policy.DRAFT, policy.IN_REVIEW} and shown.base_revision_id != published_now
     )
     return render_template(
         "playbooks/editor/revision.html",
@@ -273,6 +288,8 @@ def _revision_page(shown: GuideRevision, status: int = 200):  # type: ignore[no-
         stale=stale,
         may_edit=policy.may_edit_draft(current_user.role, is_author, shown.state),
         names=_names([shown]),
+        language_name=language_names().get(shown.language),
+        follows=translations.follows(db_session(), shown),
     ), status
 
 
@@ -305,7 +322,7 @@ def preview():  # type: ignore[no-untyped-def]
     """Live preview: the same rendering and checks as saving, nothing stored."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return json_error(400, "Send a JSON object.")
+        return json_error(400, _("Send a JSON object."))
     body = data.get("body")
     slug = data.get("slug", "")
     if not isinstance(body, str) or not body.strip():

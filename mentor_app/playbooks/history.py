@@ -9,15 +9,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mentor_app.playbooks import policy
+from mentor_app.playbooks import editing, policy
 from mentor_app.playbooks.models import Guide, GuideRevision
 from mentor_app.playbooks.render import parse_sections
 
 
-def visible_revisions(session: Session, guide: Guide, viewer: Any) -> list[GuideRevision]:
+def visible_revisions(
+    session: Session, guide: Guide, viewer: Any, language: str = policy.SOURCE_LANGUAGE
+) -> list[GuideRevision]:
     revisions = session.scalars(
         select(GuideRevision)
-        .where(GuideRevision.guide_id == guide.id)
+        .where(GuideRevision.guide_id == guide.id, GuideRevision.language == language)
         .order_by(GuideRevision.number.desc())
     )
     return [
@@ -31,12 +33,13 @@ def previous_published(session: Session, revision: GuideRevision) -> GuideRevisi
     """What a reader had before `revision`: the published one before it, or, for a
     proposal, what is published now."""
     if revision.state != policy.PUBLISHED:
-        current = revision.guide.current_revision_id
+        current = editing.current_revision_id(session, revision.guide, revision.language)
         return session.get(GuideRevision, current) if current else None
     return session.scalar(
         select(GuideRevision)
         .where(
             GuideRevision.guide_id == revision.guide_id,
+            GuideRevision.language == revision.language,
             GuideRevision.state == policy.PUBLISHED,
             GuideRevision.published_at.is_not(None),
             GuideRevision.published_at < revision.published_at,

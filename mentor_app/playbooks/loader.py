@@ -60,7 +60,7 @@ def split_front_matter(text: str) -> tuple[str, str] | None:
     return text[4 : end + 1], text[end + 5 :]
 
 
-def _string(meta: dict, key: str, limit: int, problems: list[str]) -> str:
+def text_value(meta: dict, key: str, limit: int, problems: list[str]) -> str:
     value = meta.get(key)
     if not isinstance(value, str) or not value.strip():
         problems.append(f"'{key}' must be a non-empty text.")
@@ -70,7 +70,7 @@ def _string(meta: dict, key: str, limit: int, problems: list[str]) -> str:
     return value.strip()
 
 
-def _strings(meta: dict, key: str, limit: int, problems: list[str]) -> list[str]:
+def text_list(meta: dict, key: str, limit: int, problems: list[str]) -> list[str]:
     value = meta.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         problems.append(f"'{key}' must be a list of texts.")
@@ -97,13 +97,13 @@ def parse_guide(path: Path) -> tuple[GuideSource | None, list[str]]:
     unknown = sorted(set(meta) - set(REQUIRED) - set(OPTIONAL))
     if unknown:
         problems.append(f"unknown front-matter key(s): {', '.join(unknown)}")
-    slug = _string(meta, "slug", policy.SLUG_MAX, problems)
+    slug = text_value(meta, "slug", policy.SLUG_MAX, problems)
     if slug and (not policy.SLUG_RE.match(slug) or slug != path.stem):
         problems.append("'slug' must be lower-case words with hyphens, equal to the file name")
-    kind = _string(meta, "kind", 16, problems)
+    kind = text_value(meta, "kind", 16, problems)
     if kind and kind not in policy.KINDS:
         problems.append(f"'kind' must be one of {', '.join(policy.KINDS)}")
-    expertise = _strings(meta, "expertise", len(policy.EXPERTISE_TAGS), problems)
+    expertise = text_list(meta, "expertise", len(policy.EXPERTISE_TAGS), problems)
     strange = [e for e in expertise if e not in policy.EXPERTISE_TAGS]
     if strange:
         problems.append(f"unknown expertise tag(s): {', '.join(strange)}")
@@ -115,20 +115,20 @@ def parse_guide(path: Path) -> tuple[GuideSource | None, list[str]]:
         review_on = None
     short_title = meta.get("short_title")
     if short_title is not None:
-        short_title = _string(meta, "short_title", policy.SHORT_TITLE_MAX, problems)
+        short_title = text_value(meta, "short_title", policy.SHORT_TITLE_MAX, problems)
     subtitle = meta.get("subtitle")
     if subtitle is not None:
-        subtitle = _string(meta, "subtitle", policy.SUBTITLE_MAX, problems)
+        subtitle = text_value(meta, "subtitle", policy.SUBTITLE_MAX, problems)
     source = GuideSource(
         slug=slug,
         kind=kind,
-        title=_string(meta, "title", policy.TITLE_MAX, problems),
+        title=text_value(meta, "title", policy.TITLE_MAX, problems),
         short_title=short_title or None,
         subtitle=subtitle or None,
-        topic=_string(meta, "topic", policy.TOPIC_MAX, problems),
-        summary=_string(meta, "summary", policy.SUMMARY_MAX, problems),
-        tags=_strings(meta, "tags", policy.MAX_TAGS, problems),
-        synonyms=_strings(meta, "synonyms", policy.MAX_SYNONYMS, problems),
+        topic=text_value(meta, "topic", policy.TOPIC_MAX, problems),
+        summary=text_value(meta, "summary", policy.SUMMARY_MAX, problems),
+        tags=text_list(meta, "tags", policy.MAX_TAGS, problems),
+        synonyms=text_list(meta, "synonyms", policy.MAX_SYNONYMS, problems),
         expertise=expertise,
         review_on=review_on,
         body=split[1].strip() + "\n",

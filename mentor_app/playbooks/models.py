@@ -78,13 +78,22 @@ class GuideRevision(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id", ondelete="CASCADE"), index=True)
-    number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… within the guide
+    # "en" for the guide itself; "sv" or "de" for a translation of it.
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
+    number: Mapped[int] = mapped_column(Integer)  # 1, 2, 3… within the guide, all languages
     state: Mapped[str] = mapped_column(String(16), index=True)
     origin: Mapped[str] = mapped_column(String(8))  # "file" (library sync) or "app" (editor)
     # The published revision this one was written from (to warn about edits that crossed).
     base_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("guide_revisions.id", ondelete="SET NULL")
     )
+    # A translation follows one English revision: the one its translator worked from.
+    source_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guide_revisions.id", ondelete="SET NULL")
+    )
+    # For a revision loaded from a library file: the sha256 of the file's bytes (translation
+    # files name the English file they translate by this hash).
+    file_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(String(240))
     short_title: Mapped[str | None] = mapped_column(String(60))
     # The rest of a long title, shown under it (titles stay short enough for a phone).
@@ -110,6 +119,38 @@ class GuideRevision(Base):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     guide: Mapped[Guide] = relationship(foreign_keys=[guide_id])
+
+
+class GuideTranslation(Base):
+    """A guide in one other language: its published revision and how far it has been checked.
+
+    `review_state` is "unreviewed" (translated, not yet reviewed by a native-speaking
+    professional) until a coordinator marks the published text reviewed; a newly published
+    translation revision starts unreviewed again.
+    """
+
+    __tablename__ = "guide_translations"
+    __table_args__ = (UniqueConstraint("guide_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guide_id: Mapped[int] = mapped_column(ForeignKey("guides.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(5))
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("guide_revisions.id", ondelete="SET NULL")
+    )
+    review_state: Mapped[str] = mapped_column(String(16), default="unreviewed")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The translation file last synced (sha256 of its bytes) and when; as on Guide.
+    synced_hash: Mapped[str | None] = mapped_column(String(64))
+    synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    edited_in_app_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    guide: Mapped[Guide] = relationship(foreign_keys=[guide_id])
+    current_revision: Mapped[GuideRevision | None] = relationship(
+        foreign_keys=[current_revision_id]
+    )
 
 
 class GuideRead(Base):

@@ -84,6 +84,16 @@ REVISION_STATES = (DRAFT, IN_REVIEW, PUBLISHED, DECLINED)
 ORIGIN_FILE, ORIGIN_APP = "file", "app"
 ORIGINS = (ORIGIN_FILE, ORIGIN_APP)
 
+# Guides are written in English; each may have one published translation per other language.
+SOURCE_LANGUAGE = "en"
+TRANSLATION_LANGUAGES = ("sv", "de")
+LANGUAGES = (SOURCE_LANGUAGE, *TRANSLATION_LANGUAGES)
+# A translation's review state: "unreviewed" = translated, not yet reviewed by a
+# native-speaking professional; a coordinator marks it "reviewed".
+UNREVIEWED = "unreviewed"
+REVIEWED = "reviewed"
+REVIEW_STATES = (UNREVIEWED, REVIEWED)
+
 EDITOR_ROLES = ("coordinator", "consultant")
 PUBLISHER_ROLES = ("coordinator",)
 

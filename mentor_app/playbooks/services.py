@@ -18,7 +18,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, load_only
 
 from mentor_app import timeutil
-from mentor_app.playbooks import policy, search
+from mentor_app.playbooks import policy, search, translations
+from mentor_app.playbooks.editing import current_revision_id
 from mentor_app.playbooks.models import (
     Guide,
     GuideFeedback,
@@ -72,7 +73,8 @@ def all_tags(guides: list[Guide]) -> list[str]:
     return sorted({tag for guide in guides for tag in guide.tags})
 
 
-def filter_guides(guides: list[Guide], kind: str | None, tag: str | None) -> list[Guide]:
+def filter_guides(guides: list[Any], kind: str | None, tag: str | None) -> list[Any]:
+    """Guides (or reader texts: anything with `kind` and `tags`) of `kind` carrying `tag`."""
     if kind:
         guides = [g for g in guides if g.kind == kind]
     if tag:
@@ -83,33 +85,30 @@ def filter_guides(guides: list[Guide], kind: str | None, tag: str | None) -> lis
 # --- the offline index and search ------------------------------------------------------------
 
 
-def index_entry(guide: Guide, revision_number: int) -> dict[str, Any]:
+def index_entry(text: translations.GuideText) -> dict[str, Any]:
     return {
-        "slug": guide.slug,
-        "kind": guide.kind,
-        "title": guide.title,
-        "short_title": guide.short_title,
-        "subtitle": guide.subtitle,
-        "topic": guide.topic,
-        "summary": guide.summary,
-        "tags": list(guide.tags),
-        "synonyms": list(guide.synonyms),
-        "first_minute": guide.first_minute_text,
-        "body": guide.search_text,
-        "revision": revision_number,
-        "url": f"/guides/{guide.slug}",
+        "slug": text.slug,
+        "kind": text.kind,
+        "language": text.language,
+        "is_fallback": text.is_fallback,
+        "title": text.title,
+        "short_title": text.short_title,
+        "subtitle": text.subtitle,
+        "topic": text.topic,
+        "summary": text.summary,
+        "tags": list(text.tags),
+        "synonyms": list(text.synonyms),
+        "first_minute": text.first_minute_text,
+        "body": text.search_text,
+        "revision": text.revision,
+        "url": f"/guides/{text.slug}",
     }
 
 
-def index_entries(session: Session) -> list[dict[str, Any]]:
-    numbers = dict(
-        session.execute(
-            select(GuideRevision.id, GuideRevision.number).join(
-                Guide, Guide.current_revision_id == GuideRevision.id
-            )
-        ).all()
-    )
-    return [index_entry(g, numbers[g.current_revision_id]) for g in published_guides(session, True)]
+def index_entries(session: Session, language: str = policy.SOURCE_LANGUAGE) -> list[dict[str, Any]]:
+    """The offline index's guides in `language` (English where a translation is missing)."""
+    texts = translations.reader_list(session, language)
+    return [index_entry(t) for t in texts]
 
 
 @dataclass(frozen=True)
@@ -120,23 +119,23 @@ class IndexDocument:
     entries: list[dict[str, Any]]
 
 
-def index_document(session: Session, language: str = "en") -> IndexDocument:
-    """The offline index as served to a reader of `language`: the guides, and the data the
-    browser ranks them with ("search": the reader's language first, then English), versioned
-    by a hash of its content, with a strong ETag."""
+def index_document(session: Session, language: str = policy.SOURCE_LANGUAGE) -> IndexDocument:
+    """The offline index as served to a reader of `language`: the guides in that language, and
+    the data the browser ranks them with ("search": the reader's language first, then English),
+    versioned by a hash of its content and language, so each language has its own strong ETag."""
     # The body text stays on the server: the browser ranks from the search data, and shows
     # only titles and summaries.
     entries = [
         {key: value for key, value in entry.items() if key != "body"}
-        for entry in index_entries(session)
+        for entry in index_entries(session, language)
     ]
     datas = search.ranking_data(session, language)
     searched = [data["version"] for data in datas]
     canonical = json.dumps(
-        [entries, searched], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        [language, entries, searched], sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     version = hashlib.sha256(canonical.encode()).hexdigest()[:16]
-    document = {"version": version, "guides": entries, "search": datas}
+    document = {"version": version, "language": language, "guides": entries, "search": datas}
     text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
     # Text an editor typed stays text even if this JSON is ever pasted into a page.
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -145,9 +144,12 @@ def index_document(session: Session, language: str = "en") -> IndexDocument:
     return IndexDocument(body=body, etag=etag, version=version, entries=entries)
 
 
-def search_guides(session: Session, query: str, language: str = "en") -> tuple[list[Guide], bool]:
+def search_guides(
+    session: Session, query: str, language: str = policy.SOURCE_LANGUAGE
+) -> tuple[list[Guide], bool]:
     """(published guides for `query`, best first; whether the match is weak). Weak: nothing
-    matched well, and the list holds the closest guides. Ranks as the browser does."""
+    matched well, and the list holds the closest guides. Ranks as the browser does, over the
+    reader's language first, then English."""
     found = search.find(session, language, query)
     by_slug = {g.slug: g for g in published_guides(session)}
     return [by_slug[hit.slug] for hit in found.hits if hit.slug in by_slug], found.weak
@@ -186,6 +188,7 @@ def updates_since(
             select(GuideRevision)
             .where(
                 GuideRevision.guide_id == guide.id,
+                GuideRevision.language == shown.language,
                 GuideRevision.state == policy.PUBLISHED,
                 after_seen,
                 up_to_shown,
@@ -204,14 +207,18 @@ def open_guide(
     `shown_revision_id` is the revision on their screen (the page may come from the phone's
     cache); the notes cover what changed between their last reading and that revision.
     """
-    current = session.get(GuideRevision, guide.current_revision_id)
-    shown = _published_revision(session, guide, shown_revision_id) or current
+    english = session.get(GuideRevision, guide.current_revision_id)
+    shown = _published_revision(session, guide, shown_revision_id) or english
     assert shown is not None and shown.published_at is not None
+    # The reader's page may show a translation: "current" is the newest in its language.
+    current = session.get(GuideRevision, current_revision_id(session, guide, shown.language))
     read = session.scalar(
         select(GuideRead).where(GuideRead.user_id == user.id, GuideRead.guide_id == guide.id)
     )
     seen = session.get(GuideRevision, read.revision_id) if read and read.revision_id else None
     updates = []
+    if seen is not None and seen.language != shown.language:
+        seen = None  # another language's versions say nothing about this text
     if seen is not None and seen.published_at is not None and seen.id != shown.id:
         updates = updates_since(session, guide, seen, shown)
     newest = shown

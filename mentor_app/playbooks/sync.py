@@ -3,7 +3,8 @@
 Idempotent: a file whose bytes have not changed since the last sync is left alone. A changed
 file becomes a new published revision, unless a coordinator published an edit in the app after
 the last sync: then the guide is left as it is and the report says so, by name; `force`
-overwrites it and the audit log records that.
+overwrites it and the audit log records that. The translations in `content/<lang>/` follow
+the English files, with the same rules (translation_sync.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from mentor_app.audit import services as audit
 from mentor_app.playbooks import editing, history, policy
 from mentor_app.playbooks.loader import CONTENT_DIR, GuideSource, load_library
 from mentor_app.playbooks.models import Guide
+from mentor_app.playbooks.translation_sync import (
+    TranslationReport,
+    load_translations,
+    sync_translations,
+)
 
 
 @dataclass
@@ -30,6 +36,7 @@ class SyncReport:
     overwritten: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    translations: TranslationReport | None = None
 
     @property
     def ok(self) -> bool:
@@ -43,6 +50,8 @@ class SyncReport:
         out += [f"  new: {slug}" for slug in self.created]
         out += [f"  updated: {slug}" for slug in self.updated]
         out += [f"  overwritten (--force): {slug}" for slug in self.overwritten]
+        if self.translations is not None:
+            out += self.translations.lines()
         return out
 
 
@@ -84,6 +93,7 @@ def _publish_from_file(
     content = editing.Content.of(source)
     content.note = note
     revision = editing.new_revision(session, now, guide, content, None, policy.ORIGIN_FILE)
+    revision.file_sha256 = source.content_hash  # translation files name it by this
     editing.publish_revision(session, now, revision, None)
     details = {"revision": revision.number, "via": "sync", "forced": forced}
     audit.record(
@@ -129,8 +139,10 @@ def sync_library(
     report = SyncReport()
     existing = {g.slug: g for g in session.scalars(select(Guide))}
     library = load_library(directory, extra_slugs=set(existing))
-    if library.problems:
-        report.problems = library.problems
+    known = set(existing) | {g.slug for g in library.guides}
+    translated, translation_problems = load_translations(directory, known)
+    if library.problems or translation_problems:
+        report.problems = library.problems + translation_problems
         return report
     for source in library.guides:
         if only and source.slug not in only:
@@ -175,4 +187,8 @@ def sync_library(
                 details={"via": "sync --force"},
             )
     session.flush()
+    guides = {g.slug: g for g in session.scalars(select(Guide))}
+    chosen = [t for t in translated if not only or t.slug in only]
+    report.translations = sync_translations(session, now, chosen, guides, force)
+    report.warnings += report.translations.warnings
     return report

@@ -7,13 +7,13 @@ from /api/guides/<slug>/me, fetched by the page's script and never cached.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -22,7 +22,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from mentor_app.db import db_session
 from mentor_app.extensions import csrf
-from mentor_app.playbooks import policy, services
+from mentor_app.playbooks import policy, services, translations
 from mentor_app.playbooks.forms import FeedbackForm
 from mentor_app.playbooks.models import Guide
 from mentor_app.playbooks.render import heading_html, split_before
@@ -57,11 +57,26 @@ SECTION_LABELS = {
 
 
 def reader_language() -> str:
-    """The language the reader searches in: `?lang=` when it names one, else their own."""
-    asked = request.args.get("lang", "")
-    if asked in current_app.config["LANGUAGES"]:
+    """The language a reader gets guides in: `?lang=en|sv|de`, else their own setting.
+
+    The one place that decides it here. Aborts with 400 for a `lang` the guides are not
+    written in.
+    """
+    asked = request.args.get("lang")
+    if asked is not None:
+        if asked not in policy.LANGUAGES:
+            abort(400, description=_("'lang' must be one of: en, sv, de."))
         return asked
-    return get_locale().language if get_locale() else "en"
+    return own_language()
+
+
+def own_language() -> str:
+    """The request's language (the signed-in user's setting, else the device's choice, else
+    the browser's: mentor_app.i18n.language), where guides are written in it; else English."""
+    from mentor_app.i18n.language import request_language
+
+    own = request_language()
+    return own if own in policy.LANGUAGES else policy.SOURCE_LANGUAGE
 
 
 def get_published_or_404(slug: str) -> Guide:
@@ -89,10 +104,14 @@ def index():  # type: ignore[no-untyped-def]
     tag = args.get("tag", "")[:40].strip()
     query = " ".join(request.form.get("q", "")[:QUERY_MAX].split())
     session = db_session()
-    guides = services.published_guides(session)
+    language = reader_language()
+    guides = translations.reader_list(session, language)
     results, weak = None, False
     if query:
-        results, weak = services.search_guides(session, query, reader_language())
+        # Shown (and filtered by tag) as the reader reads them: in their language.
+        by_slug = {g.slug: g for g in guides}
+        found, weak = services.search_guides(session, query, language)
+        results = [by_slug[g.slug] for g in found if g.slug in by_slug]
         if not weak:  # the closest guides of a weak match are offered whatever the filter
             results = services.filter_guides(results, kind, tag)
     groups = services.group_by_kind(services.filter_guides(guides, kind, tag))
@@ -125,22 +144,30 @@ def index_json():  # type: ignore[no-untyped-def]
     return mark_guide_cacheable(response)
 
 
-def localised_headings(body_html: str) -> str:
-    """The stored HTML with each section heading in the reader's language."""
+def localised_headings(body_html: str, language: str | None = None) -> str:
+    """The stored HTML with each section heading in `language` (default: the page's)."""
+    with force_locale(language) if language else nullcontext():
+        labels = {name: str(SECTION_LABELS[name]) for name in policy.SECTIONS}
     for name in policy.SECTIONS:
-        body_html = body_html.replace(
-            heading_html(name), heading_html(name, str(SECTION_LABELS[name]))
-        )
+        body_html = body_html.replace(heading_html(name), heading_html(name, labels[name]))
     return body_html
 
 
 def _guide_page(guide: Guide, form: FeedbackForm, status: int = 200) -> Any:
-    revision = guide.current_revision
-    before_related, from_related = split_before(localised_headings(guide.body_html), "Related")
+    text = translations.reader_text(db_session(), guide, reader_language())
+    revision = text.revision
+    # The headings belong to the guide's text, so they are in its language.
+    body_html = localised_headings(revision.body_html, text.language)
+    with force_locale(text.language):
+        first_minute_label = str(SECTION_LABELS[policy.FIRST_MINUTE])
+    before_related, from_related = split_before(body_html, "Related")
     return render_template(
         "playbooks/guide.html",
         guide=guide,
+        text=text,
         revision=revision,
+        page_lang=text.language,
+        first_minute_label=first_minute_label,
         before_related=Markup(before_related),  # noqa: S704 - rendered once, sanitised by nh3
         from_related=Markup(from_related),  # noqa: S704
         form=form,
@@ -181,7 +208,7 @@ def me(slug: str):  # type: ignore[no-untyped-def]
     """The reader's own view of a guide: what changed since they last read it, their answer."""
     guide = _api_guide(slug)
     if guide is None:
-        return json_error(404, "Not found.")
+        return json_error(404, _("Not found."))
     shown = request.args.get("rev", "")
     shown_id = parse_id(shown)
     return jsonify(services.open_guide(db_session(), now(), current_user, guide, shown_id))
@@ -192,10 +219,10 @@ def me(slug: str):  # type: ignore[no-untyped-def]
 def api_feedback(slug: str):  # type: ignore[no-untyped-def]
     guide = _api_guide(slug)
     if guide is None:
-        return json_error(404, "Not found.")
+        return json_error(404, _("Not found."))
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return json_error(400, "Send a JSON object.")
+        return json_error(400, _("Send a JSON object."))
     helpful = data.get("helpful")
     comment = data.get("comment")
     if not isinstance(helpful, bool):

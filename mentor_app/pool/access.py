@@ -13,15 +13,17 @@ from mentor_app.web import now
 
 
 def get_profile_for(user: User, consultant_id: int) -> ConsultantProfile:
-    """Coordinators see every consultant; a consultant sees only themself; 404 otherwise (an
-    id that is not a consultant's is as unknown as one that does not exist)."""
+    """Coordinators see every consultant, and every coordinator (whose shifts and overrides
+    make the on-call rota for mentors' safety alarms, mentor_app/safety/queries.py); a
+    consultant sees only themself; 404 otherwise (an id that is neither is as unknown as one
+    that does not exist)."""
     if user.role == Role.CONSULTANT.value:
         if consultant_id != user.id:
             abort(404)
         target = user
     elif user.role == Role.COORDINATOR.value:
         target = db_session().get(User, consultant_id)
-        if target is None or target.role != Role.CONSULTANT.value:
+        if target is None or target.role not in (Role.CONSULTANT.value, Role.COORDINATOR.value):
             abort(404)
     else:
         abort(404)

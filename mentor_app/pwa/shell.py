@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app, url_for
 
 from mentor_app.db import db_session
+from mentor_app.i18n.language import SUPPORTED_LANGUAGES
 from mentor_app.ui import static_url
 
 # Files under static/ that make up the service worker, in import order: push (notifications)
@@ -37,12 +38,13 @@ def shell_files(static_folder: Path) -> list[str]:
 
 
 def guides_version() -> str:
-    """The published guides' index version ("" when the guides domain is absent)."""
+    """A version of the published guides in every language ("" when the guides domain is
+    absent): a published translation is a new version too."""
     try:
-        from mentor_app.playbooks import services
+        from mentor_app.playbooks import translations
     except ImportError:  # pragma: no cover - the guides domain is part of the app
         return ""
-    return services.index_document(db_session()).version
+    return translations.published_version(db_session())
 
 
 def cache_version(urls: list[str], guides: str) -> str:
@@ -59,5 +61,6 @@ def worker_config() -> dict[str, object]:
         "version": cache_version([*parts, *shell], guides_version()),
         "shell": shell,
         "offline": url_for("pwa.offline"),
+        "offlinePages": {code: url_for("pwa.offline", lang=code) for code in SUPPORTED_LANGUAGES},
         "parts": parts,
     }

@@ -10,6 +10,7 @@ STEP_MODULES = [
     "mentor_app.dashboard.worker_steps",
     "mentor_app.notifications.worker_steps",
     "mentor_app.consults.worker_steps",
+    "mentor_app.safety.worker_steps",
 ]
 
 

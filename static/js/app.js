@@ -66,3 +66,7 @@ function focusableScrollers() {
 }
 window.addEventListener("resize", focusableScrollers);
 focusableScrollers();
+
+const v = document.querySelector("[data-visit-start]");
+const load = () => import(v.dataset.js);
+if (v) navigator.onLine && !localStorage["safety.visit"] ? addEventListener("offline", load) : load();

@@ -59,7 +59,9 @@ if ("serviceWorker" in navigator) {
     .register("/sw.js", { scope: "/", updateViaCache: "none" })
     .then(() => (signedIn ? navigator.serviceWorker.ready : null))
     .then((registration) => {
-      if (registration) askWorker({ type: "warm-guides" }).catch(() => {});
+      // The guides are kept in the user's language; the worker drops the others.
+      const language = (tag && tag.dataset.guideLanguage) || "";
+      if (registration) askWorker({ type: "warm-guides", language }).catch(() => {});
     })
     .catch(() => {
       // No service worker (private mode, old browser): pages still work, offline and push do not.

@@ -13,6 +13,8 @@ EDITOR_PAGE = expect(302, 403, 200, 200)
 EDITOR_POST = expect(302, 403, 400, 400)
 RULE_ACT = "/guide-editor/revisions/<int:revision_id>/<action>"
 RULE_REVISION = "/guide-editor/revisions/<int:revision_id>"
+RULE_TRANSLATE = "/guide-editor/<slug>/translations/<language>/edit"
+RULE_REVIEWED = "/guide-editor/<slug>/translations/<language>/reviewed"
 
 ROWS = [
     ("GET", "/guides", READ_PAGE, "/guides"),
@@ -47,6 +49,20 @@ ROWS = [
         "/guide-editor/{slug}/review-date",
         expect(302, 403, 403, 400),
         "/guide-editor/<slug>/review-date",
+    ),
+    ("GET", "/guide-editor/{slug}/translations/sv/edit", EDITOR_PAGE, RULE_TRANSLATE),
+    ("POST", "/guide-editor/{slug}/translations/de/edit", EDITOR_POST, RULE_TRANSLATE),
+    (
+        "GET",
+        "/guide-editor/{slug}/translations/xx/edit",
+        expect(302, 403, 404, 404),
+        RULE_TRANSLATE,
+    ),
+    (
+        "POST",
+        "/guide-editor/{slug}/translations/sv/reviewed",
+        expect(302, 403, 403, 400),
+        RULE_REVIEWED,
     ),
     # Drafts are their author's own (the signed-in consultant wrote {own_draft}).
     ("GET", "/guide-editor/revisions/{own_draft}", expect(302, 403, 200, 404), RULE_REVISION),

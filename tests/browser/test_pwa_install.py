@@ -27,7 +27,11 @@ def test_chromium_finds_the_app_installable(playwright, live_server, tmp_path) -
     assert manifest["errors"] == []
     parsed = json.loads(manifest["data"])
     assert parsed["display"] == "standalone"
-    assert [s["name"] for s in parsed["shortcuts"]] == ["Consult a psychologist", "Guides"]
+    assert [s["name"] for s in parsed["shortcuts"]] == [
+        "Consult a psychologist",
+        "Visit check-in and SOS",
+        "Guides",
+    ]
 
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
     assert errors == [], errors

@@ -33,13 +33,19 @@ class Labelled:
         return self.expected in ranked[:3]
 
 
-def load(language: str, half: str | None = None) -> list[Labelled]:
-    """The labelled queries of `language` ("en", "sv", "de"), all or one half."""
+def read(path: Path) -> list[Labelled]:
+    """Every labelled query in the file at `path` (format above), in file order."""
     found = []
-    for line in (QUERY_DIR / f"{language}.tsv").read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         query, expected, *rest = line.split("\t")
         second = rest[0].strip() if rest and rest[0].strip() else None
         found.append(Labelled(query.strip(), expected.strip(), second))
+    return found
+
+
+def load(language: str, half: str | None = None) -> list[Labelled]:
+    """The labelled queries of `language` ("en", "sv", "de"), all or one half."""
+    found = read(QUERY_DIR / f"{language}.tsv")
     return [item for item in found if half is None or item.half == half]

@@ -149,7 +149,9 @@ def test_seed_demo_publishes_every_guide(app, db, clock) -> None:  # type: ignor
     publishes = db.scalar(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "guide.publish")
     )
-    assert publishes == len(published)
+    # One publication per guide and language: English, Swedish, German.
+    assert publishes == len(published) * len(policy.LANGUAGES)
+    assert f"Guide translations: {len(published)} sv, {len(published)} de." in lines
 
 
 def test_sync_is_idempotent(library, clock) -> None:  # type: ignore[no-untyped-def]
@@ -188,7 +190,9 @@ def test_changed_file_becomes_a_new_published_revision(  # type: ignore[no-untyp
     guide = db.scalar(select(Guide).where(Guide.slug == "trauma-reminders"))
     assert "A new first step." in guide.body_html
     current = db.get(GuideRevision, guide.current_revision_id)
-    assert current.number == 2 and current.origin == policy.ORIGIN_FILE
+    # Numbers run across a guide's languages: 1 English, 2 and 3 its translations, then 4.
+    assert current.number == 2 + len(policy.TRANSLATION_LANGUAGES)
+    assert current.origin == policy.ORIGIN_FILE and current.language == "en"
     assert current.note == "Updated: Steps."
 
 

@@ -1,0 +1,22 @@
+"""Refusals the safety services raise; the API turns them into {"error": ...} with a status."""
+
+from __future__ import annotations
+
+
+class SafetyError(Exception):
+    """A user-facing refusal; the message never echoes what the user typed."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None, **extra: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extra = extra
+        if status is not None:
+            self.status = status
+
+
+class Conflict(SafetyError):
+    """The visit or alarm moved on meanwhile (ended, taken by someone else)."""
+
+    status = 409

@@ -1,0 +1,35 @@
+"""Labels for the safety vocabulary (kinds, states, outcomes, timeline steps), translated."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+KIND_LABELS = {
+    "missed": _l("Missed check-in"),
+    "duress": _l("Duress PIN"),
+    "sos": _l("SOS"),
+}
+STATE_LABELS = {
+    "raised": _l("raised"),
+    "notifying": _l("waiting for someone to take it"),
+    "exhausted": _l("nobody has taken it"),
+    "acknowledged": _l("taken"),
+    "resolved": _l("resolved"),
+}
+OUTCOME_LABELS = {
+    "safe": _l("Mentor safe"),
+    "emergency": _l("Emergency services called"),
+    "other": _l("Other"),
+}
+TIMELINE_LABELS = {
+    "alarm_raised": _l("Alarm raised"),
+    "alarm_tier": _l("Colleagues alerted"),
+    "alarm_acknowledged": _l("Taken"),
+    "alarm_resolved": _l("Resolved"),
+    "alarm_checked_in": _l("The mentor checked in late"),
+    "alarm_duress_check_in": _l("The mentor checked in late with the duress PIN"),
+}
+
+
+def label(table: dict, key: str) -> str:
+    return str(table.get(key, key))
