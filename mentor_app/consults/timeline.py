@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -121,5 +120,6 @@ def _wave_sentence(details: dict) -> str | None:
     if alerted:
         return _("Nobody has accepted yet: coordinators alerted")
     if offered:
-        return ngettext("Offered to %(num)d consultant", "Offered to %(num)d consultants", offered)
+        # A count after a colon reads right for one and for many, in all three languages.
+        return _("Offered to consultants: %(num)d", num=offered)
     return None
