@@ -2,7 +2,7 @@
 for consultants and coordinators (item 16)
 
 Revision ID: 0014_journeys
-Revises: 0013
+Revises: 0015
 Create Date: 2026-11-29 20:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import mentor_app.db
 
 revision: str = "0014_journeys"
-down_revision: str | None = "0013"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
