@@ -29,14 +29,18 @@ install-test: $(VENV)/.installed-test
 	$(COMPILE_MO)
 
 # Development server on SQLite with demo data, plus the worker beside it.
+# Ctrl-C reaches the server and the worker (same process group); the shell then waits for both
+# and ends quietly, so make reports no error. (`kill 0` would signal make itself.)
 run: install
 	$(BIN)/flask --app mentor_app db-upgrade
-	$(BIN)/flask --app mentor_app seed-demo
+	$(BIN)/flask --app mentor_app seed-demo --quiet
 	$(BIN)/flask --app mentor_app dev-keys
+	@$(BIN)/flask --app mentor_app demo-logins
 	@echo "Serving on http://$(HOST):$(PORT) (worker running alongside; Ctrl-C stops both)"
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/flask --app mentor_app worker & \
-	  $(BIN)/flask --app mentor_app run --host $(HOST) --port $(PORT) --no-reload
+	@trap 'trap - INT TERM; kill $$worker $$server 2>/dev/null; wait; exit 0' INT TERM; \
+	  $(BIN)/flask --app mentor_app worker & worker=$$!; \
+	  $(BIN)/flask --app mentor_app run --host $(HOST) --port $(PORT) --no-reload & server=$$!; \
+	  wait $$server; kill $$worker 2>/dev/null; wait
 
 test: install-test
 	MENTOR_APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -113,6 +113,13 @@ class BaseConfig:
     ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
 
     INVITE_TTL = timedelta(hours=_int("INVITE_TTL_HOURS", 72))
+    # A password-reset link works once, for this long (issue 17: one hour).
+    PASSWORD_RESET_TTL = timedelta(minutes=_int("PASSWORD_RESET_TTL_MINUTES", 60))
+    # "Forgot your password?": per address and per client address.
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get(
+        "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour"
+    )
+    PASSWORD_RESET_LIMIT_PER_IP = os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "20 per hour")
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "mentor_app")
 
     BABEL_DEFAULT_LOCALE = "en"

@@ -69,6 +69,9 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     from mentor_app import ui
 
     ui.init_app(app)
+    from mentor_app import form_errors
+
+    form_errors.init_app(app)
 
     from mentor_app import cli
 

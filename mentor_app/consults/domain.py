@@ -21,7 +21,7 @@ def _waves_from_env() -> dict | None:
 
 def init_app(app: Flask) -> None:
     from mentor_app import demo, ui
-    from mentor_app.consults import api, case_views, policy, views, vocab
+    from mentor_app.consults import api, case_views, duplicate_views, policy, views, vocab
     from mentor_app.consults import demo as consult_demo
     from mentor_app.health.views import EXTRA_CHECKS
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     )
     policy.waves_from_config(app.config["CONSULT_WAVES"])  # a bad setting fails at start
 
+    del duplicate_views  # imported for its routes on views.bp
     app.register_blueprint(views.bp)
     app.register_blueprint(case_views.bp)
     app.register_blueprint(api.bp)

@@ -38,7 +38,14 @@ def as_json(live: live_view.Live) -> dict[str, Any]:
         "active_consultants": live.active_consultants,
         "unreachable_count": len(live.unreachable),
         "unreachable": [
-            {"name": u.name, "status": u.status, "devices": u.devices} for u in live.unreachable
+            {
+                "name": u.name,
+                "status": u.status,
+                "devices": u.devices,
+                "email": u.email,
+                "phone": u.phone,
+            }
+            for u in live.unreachable
         ],
         "oldest_open": [
             {

@@ -77,6 +77,9 @@ class UnreachableConsultant:
     status: str  # Reach value: no_device or failing
     devices: int
     failing_since: datetime | None
+    # How to reach them another way (coordinators only see this page): tel: and mailto: links.
+    email: str = ""
+    phone: str | None = None
 
 
 @dataclass
@@ -201,13 +204,13 @@ def _oldest_open(session: Session, now: datetime) -> list[OpenConsult]:
 def _pool(session: Session, live: Live) -> None:
     # Consultants in standing now (the routable rule: also vetted, credential not lapsed).
     active = session.execute(
-        select(User.id, User.display_name)
+        select(User.id, User.display_name, User.email, User.phone)
         .join(ConsultantProfile, ConsultantProfile.user_id == User.id)
         .where(*routable_conditions(live.now))
         .order_by(User.display_name, User.id)
     ).all()
     live.active_consultants = len(active)
-    reach = reachability_for(session, [user_id for user_id, _ in active])
+    reach = reachability_for(session, [row.id for row in active])
     live.unreachable = [
         UnreachableConsultant(
             user_id=user_id,
@@ -215,7 +218,9 @@ def _pool(session: Session, live: Live) -> None:
             status=reach[user_id].status.value,
             devices=reach[user_id].devices,
             failing_since=reach[user_id].failing_since,
+            email=email,
+            phone=phone,
         )
-        for user_id, name in active
+        for user_id, name, email, phone in active
         if not reach[user_id].reachable
     ]

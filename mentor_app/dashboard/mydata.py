@@ -69,6 +69,7 @@ def _profile(session: Session, user: User) -> dict[str, Any]:
     return {
         "id": user.id,
         "email": user.email,
+        "phone": user.phone,
         "display_name": user.display_name,
         "role": user.role,
         "disabled": user.is_disabled,
