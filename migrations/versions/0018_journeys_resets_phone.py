@@ -1,8 +1,8 @@
 """accounts: single-use password-reset links (issue 17, item 10); an optional phone number
 for consultants and coordinators (item 16)
 
-Revision ID: 0014_journeys
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-29 20:00:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import mentor_app.db
 
-revision: str = "0014_journeys"
-down_revision: str | None = "0015"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
