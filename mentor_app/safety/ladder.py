@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -40,6 +41,21 @@ def open_alarm_of_visit(session: Session, visit_id: int) -> Alarm | None:
         select(Alarm)
         .where(
             Alarm.visit_id == visit_id,
+            Alarm.state.in_((*OPEN_ALARM_STATES, AlarmState.ACKNOWLEDGED.value)),
+        )
+        .order_by(Alarm.id)
+        .limit(1)
+    )
+
+
+def open_sos_without_visit(session: Session, mentor_id: int) -> Alarm | None:
+    """The mentor's open (not yet resolved) SOS raised with no visit running, if any."""
+    return session.scalar(
+        select(Alarm)
+        .where(
+            Alarm.mentor_id == mentor_id,
+            Alarm.visit_id.is_(None),
+            Alarm.kind == AlarmKind.SOS.value,
             Alarm.state.in_((*OPEN_ALARM_STATES, AlarmState.ACKNOWLEDGED.value)),
         )
         .order_by(Alarm.id)
@@ -145,7 +161,7 @@ def acknowledge(session: Session, now: datetime, alarm: Alarm, user_id: int) -> 
     session.refresh(alarm)
     if taken.rowcount != 1:
         raise Conflict(
-            "Someone else has already taken this alarm.", holder=alarm.acknowledged_by_id
+            _("Someone else has already taken this alarm."), holder=alarm.acknowledged_by_id
         )
     notify.cancel_ladder(session, alarm.id)
     others = [u for u in notify.told_about(session, alarm.id) if u != user_id]
@@ -168,12 +184,12 @@ def resolve(
     """Ends the alarm with an outcome. The location and the visit's "where" line are deleted
     now; the note follows the consult retention period (worker_steps.purge_notes)."""
     if outcome not in policy.OUTCOMES:
-        raise SafetyError("outcome must be one of: " + ", ".join(policy.OUTCOMES))
+        raise SafetyError(_("Choose what happened."))
     text = (note or "").strip() or None
     if text is not None and len(text) > policy.NOTE_MAX:
-        raise SafetyError(f"note is at most {policy.NOTE_MAX} characters")
+        raise SafetyError(_("The note is at most %(count)d characters.", count=policy.NOTE_MAX))
     if alarm.state in OPEN_ALARM_STATES:
-        raise Conflict("Take the alarm first.")
+        raise Conflict(_("Take the alarm first."))
     done = session.execute(
         update(Alarm)
         .where(Alarm.id == alarm.id, Alarm.state == AlarmState.ACKNOWLEDGED.value)
@@ -190,7 +206,7 @@ def resolve(
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        raise Conflict("This alarm is already resolved.")
+        raise Conflict(_("This alarm is already resolved."))
     if alarm.visit_id is not None:
         _end_visit(session, now, alarm.visit_id)
     session.refresh(alarm)
