@@ -104,3 +104,42 @@ def test_sos_sends_the_location_once_when_allowed(mentor_page, live_server, db) 
         18.0686,
     )
     assert page.problems == []
+
+
+def _open_sos_without_visit(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The home screen shortcut's address; opening the SOS loads its script (lazily)."""
+    page.goto(f"{live_server}/#safety")
+    with page.expect_response(lambda r: "/js/safety.js" in r.url):
+        page.click(".safety-sos summary")
+
+
+def test_sos_without_a_visit_from_the_shortcut_sends_the_location(
+    mentor_page, live_server, db
+) -> None:  # type: ignore[no-untyped-def]
+    page, mentor_id = mentor_page
+    page.context.grant_permissions(["geolocation"], origin=live_server)
+    page.context.set_geolocation({"latitude": 59.3293, "longitude": 18.0686, "accuracy": 25})
+    _open_sos_without_visit(page, live_server)
+    page.check("[data-sos-location]")
+    with page.expect_navigation():
+        page.click("[data-sos-form] button[type=submit]")
+    db.expire_all()
+    alarm = db.scalars(select(Alarm).where(Alarm.mentor_id == mentor_id)).one()
+    assert (alarm.kind, alarm.visit_id, round(alarm.latitude, 4)) == ("sos", None, 59.3293)
+    assert page.problems == []
+
+
+def test_sos_without_a_visit_and_without_signal_shows_the_number(
+    mentor_page, live_server, db
+) -> None:  # type: ignore[no-untyped-def]
+    page, _mentor_id = mentor_page
+    _open_sos_without_visit(page, live_server)
+    page.context.set_offline(True)
+    page.click("[data-sos-form] button[type=submit]")
+    panel = page.locator("[data-sos-offline]")
+    assert wait_until(page, panel.is_visible, 2000)
+    assert panel.locator("a[href='tel:112']").count() == 1
+    db.expire_all()
+    assert db.scalars(select(Alarm)).all() == []
+    page.context.set_offline(False)
+    assert page.problems == []
