@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from flask_login import current_user
 
 from config import INSTANCE_DIR, config_from_env
@@ -116,6 +116,7 @@ DOMAINS = [
     "mentor_app.pwa.domain",
     "mentor_app.consults.domain",
     "mentor_app.safety.domain",
+    "mentor_app.i18n.views",
 ]
 
 
@@ -158,11 +159,9 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _locale() -> str:
-    from flask import current_app
+    from mentor_app.i18n.language import request_language
 
-    if current_user and current_user.is_authenticated:
-        return current_user.locale
-    return request.accept_languages.best_match(list(current_app.config["LANGUAGES"])) or "en"
+    return request_language()
 
 
 def _timezone() -> str | None:

@@ -170,7 +170,9 @@ def prepare(
                 if not _start_fallback(session, now, row, job, user, channels):
                     continue
         if row.fallback_at is not None:
-            job.email = compose(user.id, user.email, row.payload, settings.public_base_url)
+            job.email = compose(
+                user.id, user.email, row.payload, settings.public_base_url, user.locale
+            )
         jobs.append(job)
     session.flush()
     return jobs
