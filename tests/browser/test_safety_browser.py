@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def mentor_page(live_server, actors, browser):  # type: ignore[no-untyped-def]
-    page, mentor_id = signed_in_page(browser, live_server, actors, "mentor")
+    page, mentor_id = signed_in_page(browser, live_server, actors, "mentor", 390, 844)
     yield page, mentor_id
     page.context.close()
 
@@ -142,4 +142,55 @@ def test_sos_without_a_visit_and_without_signal_shows_the_number(
     db.expire_all()
     assert db.scalars(select(Alarm)).all() == []
     page.context.set_offline(False)
+    assert page.problems == []
+
+
+def _queued_check_in(page):  # type: ignore[no-untyped-def]
+    """What the phone still keeps to send ("missing" while a page is loading)."""
+    try:
+        page.wait_for_load_state()
+        return page.evaluate("localStorage.getItem('safety.checkin')")
+    except Exception:  # the page navigated meanwhile (safety.js reloads home after sending)
+        return "missing"
+
+
+@pytest.mark.parametrize("pin", ["2468", "1357"])  # the safety PIN, the duress PIN
+def test_check_in_without_signal_from_the_offline_page_is_sent_later(
+    mentor_page, live_server, db, pin
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.pwa_helpers import controlled
+
+    page, mentor_id = mentor_page
+    page.goto(f"{live_server}/")
+    controlled(page)
+    token = page.get_attribute('meta[name="csrf-token"]', "content")
+    for path, body in (
+        ("/api/safety/settings", {"safety_pin": "2468", "duress_pin": "1357"}),
+        ("/api/visits", {"minutes": 30, "where": "Flat 3"}),
+    ):
+        response = page.request.post(
+            f"{live_server}{path}", data=body, headers={"X-CSRFToken": token}
+        )
+        assert response.status < 300, response.text()
+    page.goto(f"{live_server}/")  # the home card keeps the visit (id, due time) on the phone
+
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/")  # no signal: the worker shows the offline page
+    card = page.locator("[data-offline-visit]")
+    assert card.is_visible()
+    assert "Check in by" in card.inner_text()
+    page.fill("[data-offline-visit] [name=pin]", pin)
+    page.click("[data-offline-visit] [data-check-in]")
+    done = page.locator("[data-offline-checked-in]")
+    assert done.is_visible()
+    shown = card.inner_text()
+    assert _visits(db, mentor_id)[0].ended_at is None  # nothing left the phone
+
+    page.context.set_offline(False)  # the offline page goes home; safety.js sends the check-in
+    assert wait_until(page, lambda: _visits(db, mentor_id)[0].ended_at is not None, 8000)
+    db.expire_all()
+    raised = db.scalars(select(Alarm).where(Alarm.mentor_id == mentor_id)).all()
+    assert [a.kind for a in raised] == ([] if pin == "2468" else ["duress"])
+    assert "Checked in. It is sent as soon as you have signal." in shown
+    assert wait_until(page, lambda: _queued_check_in(page) is None, 5000)
     assert page.problems == []
