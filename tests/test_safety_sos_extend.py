@@ -198,3 +198,33 @@ def test_a_refusal_reaches_a_swedish_responder_in_swedish(actors, mentor, db) ->
     assert late.get_json()["error"] != "Someone else has already taken this alarm."
     bad = post_json(second, f"/api/alarms/{alarm_id}/resolve", {"outcome": "fine"})
     assert bad.status_code == 400 and bad.get_json()["error"] != "Choose what happened."
+
+
+# --- the responder at 22:00 -----------------------------------------------------------------
+
+
+def test_the_responder_of_a_duress_alarm_is_warned_not_to_mention_it(actors, mentor, db) -> None:  # type: ignore[no-untyped-def]
+    client, mentor_id = mentor
+    coordinator, _ = actors.signed_in("coordinator")
+    post_json(client, "/api/safety/settings", {"safety_pin": "2468", "duress_pin": "1357"})
+    visit_id = start_visit(client, 60)
+    post_json(client, f"/api/visits/{visit_id}/check-in", {"pin": "1357"})
+    (alarm,) = alarms(db, mentor_id)
+    home = coordinator.get("/")
+    assert "Mira Mentor · Duress PIN" in home.get_data(as_text=True)
+    assert home.headers["Cache-Control"] == "no-store"
+    before = coordinator.get(f"/safety/alarms/{alarm.id}").get_data(as_text=True)
+    assert "data-duress-hint" not in before  # only for the one who took it
+    post_json(coordinator, f"/api/alarms/{alarm.id}/ack")
+    page = coordinator.get(f"/safety/alarms/{alarm.id}").get_data(as_text=True)
+    assert "data-duress-hint" in page and "do not mention the alarm" in page
+    assert "check-in due" in page
+
+
+def test_the_responder_of_a_visitless_sos_is_told_there_is_no_place(actors, mentor, db) -> None:  # type: ignore[no-untyped-def]
+    client, _ = mentor
+    coordinator, _ = actors.signed_in("coordinator")
+    alarm_id = post_json(client, "/api/sos", {}).get_json()["alarm_id"]
+    post_json(coordinator, f"/api/alarms/{alarm_id}/ack")
+    page = coordinator.get(f"/safety/alarms/{alarm_id}").get_data(as_text=True)
+    assert "with no visit running" in page

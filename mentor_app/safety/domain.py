@@ -101,6 +101,8 @@ def _safety_facts() -> dict[str, Any]:
         open_alarms = [
             a for a in access.visible_alarms(session, current_user, at) if a.resolved_at is None
         ]
+        if open_alarms:
+            g.page_is_personal = True  # the list names the mentors: never cached
         return {"alarms": [access.alarm_view(session, current_user, a, at) for a in open_alarms]}
     profile = queries.profile(session, current_user.id)
     visit = services.running_visit(session, current_user.id)
