@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings search-expected
+.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings search-expected loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,18 @@ install-test: $(VENV)/.installed-test
 	$(COMPILE_MO)
 
 # Development server on SQLite with demo data, plus the worker beside it.
+# Ctrl-C reaches the server and the worker (same process group); the shell then waits for both
+# and ends quietly, so make reports no error. (`kill 0` would signal make itself.)
 run: install
 	$(BIN)/flask --app mentor_app db-upgrade
-	$(BIN)/flask --app mentor_app seed-demo
+	$(BIN)/flask --app mentor_app seed-demo --quiet
 	$(BIN)/flask --app mentor_app dev-keys
+	@$(BIN)/flask --app mentor_app demo-logins
 	@echo "Serving on http://$(HOST):$(PORT) (worker running alongside; Ctrl-C stops both)"
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/flask --app mentor_app worker & \
-	  $(BIN)/flask --app mentor_app run --host $(HOST) --port $(PORT) --no-reload
+	@trap 'trap - INT TERM; kill $$worker $$server 2>/dev/null; wait; exit 0' INT TERM; \
+	  $(BIN)/flask --app mentor_app worker & worker=$$!; \
+	  $(BIN)/flask --app mentor_app run --host $(HOST) --port $(PORT) --no-reload & server=$$!; \
+	  wait $$server; kill $$worker 2>/dev/null; wait
 
 test: install-test
 	MENTOR_APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -81,6 +85,15 @@ compile-translations: $(VENV)/.installed
 # After changing a guide, a lexicon or the search ranking: the shared expected top 3 per query.
 search-expected: install-test
 	MENTOR_APP_ENV=testing $(BIN)/python -m tests.playbooks.expected_results
+
+# The load test (benchmarks/loadtest.py): locust, gunicorn, PostgreSQL and 2 workers on this
+# machine, under 5 minutes with the defaults; prints its figures.
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,load]'
+	touch $@
+
+loadtest: $(VENV)/.installed-load
+	$(BIN)/python benchmarks/loadtest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

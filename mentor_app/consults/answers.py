@@ -27,6 +27,7 @@ from mentor_app.consults.routing import (
     withdraw_offers,
 )
 from mentor_app.consults.vocab import DECLINE_REASONS
+from mentor_app.metrics import instruments as metrics
 from mentor_app.notifications.services import cancel_pending
 from mentor_app.pool.models import ConsultantProfile
 from mentor_app.pool.queries import routable_ids_query
@@ -90,6 +91,8 @@ def accept(session: Session, now: datetime, consult: Consult, user_id: int, role
     if result.rowcount != 1:
         raise Conflict(_("Someone else got there first: this request is no longer open to you."))
     consult = reload(session, consult.id)
+    started = consult.routing_started_at or consult.created_at  # a hand-back routes anew
+    metrics.consult_accepted(session, consult.urgency, (now - started).total_seconds())
     session.execute(
         update(ConsultOffer)
         .where(ConsultOffer.consult_id == consult.id, ConsultOffer.consultant_id == user_id)

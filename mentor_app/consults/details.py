@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
-from mentor_app.consults import cases, notify, policy, queries, routing
+from mentor_app.consults import cases, notify, policy, queries, routing, topics
 from mentor_app.consults.errors import Conflict, Forbidden, Invalid
 from mentor_app.consults.models import Consult, ConsultStatus
 from mentor_app.consults.vocab import LANGUAGE_RE, NOTE_MAX, PHONE_RE, URGENCIES
@@ -55,6 +55,7 @@ class DetailsChange:
     callback_requested: object = _UNSET
     callback_number: object = _UNSET
     language: object = _UNSET
+    topic: object = _UNSET
 
 
 def update_details(
@@ -73,9 +74,11 @@ def update_details(
     is_open = consult.status == ConsultStatus.OPEN.value
     if consult.status not in (ConsultStatus.OPEN.value, ConsultStatus.ACCEPTED.value):
         raise Conflict(_("This consult is finished; it can no longer be changed."))
-    routing_fields = ("urgency", "case_code", "language")
+    routing_fields = ("urgency", "case_code", "language", "topic")
     if not is_open and any(getattr(change, f) is not _UNSET for f in routing_fields):
-        raise Conflict(_("Urgency, case and language can only change before someone accepts."))
+        raise Conflict(
+            _("Urgency, topic, case and language can only change before someone accepts.")
+        )
     changed: list[str] = []
     old_urgency, old_language, old_case = consult.urgency, consult.language, consult.case_id
     if change.urgency is not _UNSET and change.urgency != consult.urgency:
@@ -86,6 +89,9 @@ def update_details(
     if change.language is not _UNSET and change.language != consult.language:
         consult.language = check_language(str(change.language))
         changed.append("language")
+    if change.topic is not _UNSET and change.topic != consult.topic:
+        consult.topic = _check_topic(session, change.topic)
+        changed.append("topic")
     if change.note is not _UNSET:
         note = clean_note(change.note)  # type: ignore[arg-type]
         if note != consult.note:
@@ -109,6 +115,15 @@ def update_details(
     if is_open:
         _replan(session, now, consult, old_urgency, old_language, old_case)
     return changed
+
+
+def _check_topic(session: Session, slug: object) -> str:
+    """A topic the app knows (a published guide's, or "general"); its expertise only changes
+    whom routing ranks first, so offers already made stand."""
+    topic = topics.get(slug if isinstance(slug, str) else None, session)
+    if topic is None:
+        raise Invalid(_("Choose one of the topics in the list."))
+    return topic.slug
 
 
 def _set_case(

@@ -37,7 +37,13 @@ from mentor_app.consults.policy import WaveTiming
 from mentor_app.consults.vocab import URGENCY_LABELS, language_name
 from mentor_app.i18n.render import N_, Text, in_language, language_of, render, topic_label
 from mentor_app.notifications.models import PushUrgency
-from mentor_app.notifications.services import Message, cancel_pending, enqueue
+from mentor_app.notifications.services import (
+    Message,
+    cancel_pending,
+    enqueue,
+    reached_or_may_reach,
+)
+from mentor_app.notifications.topics import push_topic
 
 OFFER_KINDS = ("consult.offer", "consult.assigned")
 THREAD_KINDS = ("consult.message",)
@@ -108,7 +114,7 @@ def _send(
         consult_id=consult.id,
         urgency=urgency,
         ttl=ttl,
-        topic=tag,
+        topic=push_topic(tag),
         due_at=due_at,
     )
 
@@ -153,12 +159,13 @@ def offer_closed(
     *,
     why: str,
 ) -> None:
-    """The offer no longer stands. If it never left the server, it is simply not sent;
-    otherwise a replacement with the same topic and tag takes its place on the device."""
-    unsent = cancel_pending(
+    """The offer no longer stands. What never left the server is simply not sent; if any of
+    it was sent or is being sent right now, a replacement with the same topic and tag takes
+    its place on the device (it waits for an offer in flight: see consults/outbox_checks.py)."""
+    cancel_pending(session, consult_id=consult.id, user_id=consultant_id, kinds=OFFER_KINDS)
+    if not reached_or_may_reach(
         session, consult_id=consult.id, user_id=consultant_id, kinds=OFFER_KINDS
-    )
-    if unsent:
+    ):
         return
     titles = {
         "taken": (

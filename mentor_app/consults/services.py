@@ -27,6 +27,7 @@ from mentor_app.consults.vocab import (
     OUTCOMES,
     SUMMARY_MAX,
 )
+from mentor_app.metrics import instruments as metrics
 from mentor_app.notifications.services import wake_workers
 
 accept = answers.accept
@@ -95,6 +96,7 @@ def create(
             "with_case": consult.case_id is not None,
         },
     )
+    metrics.consult_created(session, consult.urgency)
     # The first wave is the worker's job (next_action_at is now): the tap answers at once and
     # a burst of taps is routed as fast as the workers go. Wake an idle worker at commit.
     wake_workers(session)

@@ -33,10 +33,19 @@ def as_json(live: live_view.Live) -> dict[str, Any]:
         "waiting_past_first_wave": live.waiting_past_first_wave,
         "at_coordinator_step": live.at_coordinator_step,
         "accepted_today": live.accepted_today,
+        "workers_stalled": live.workers_stalled,
+        "worker_banner": live_view.worker_banner() if live.workers_stalled else "",
         "active_consultants": live.active_consultants,
         "unreachable_count": len(live.unreachable),
         "unreachable": [
-            {"name": u.name, "status": u.status, "devices": u.devices} for u in live.unreachable
+            {
+                "name": u.name,
+                "status": u.status,
+                "devices": u.devices,
+                "email": u.email,
+                "phone": u.phone,
+            }
+            for u in live.unreachable
         ],
         "oldest_open": [
             {

@@ -39,6 +39,7 @@ from mentor_app.pool.validation import (
     clean_timezone,
     known_zones,
 )
+from mentor_app.pool.vetting_notice import announce_submission
 from mentor_app.pool.windows import refresh_windows
 
 # --- profiles --------------------------------------------------------------------------------
@@ -349,6 +350,8 @@ def change_state(
         details["reason_code"] = reason_code
     record_audit(session, now, actor, profile, STATE_AUDIT_ACTIONS[action], ip, details)
     _settle_standing(session, now, profile.user_id, STATE_AUDIT_ACTIONS[action])
+    if target == vetting.SUBMITTED:
+        announce_submission(session, now, profile.user_id)
     return target
 
 
