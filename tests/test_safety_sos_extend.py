@@ -228,3 +228,22 @@ def test_the_responder_of_a_visitless_sos_is_told_there_is_no_place(actors, ment
     post_json(coordinator, f"/api/alarms/{alarm_id}/ack")
     page = coordinator.get(f"/safety/alarms/{alarm_id}").get_data(as_text=True)
     assert "with no visit running" in page
+
+
+# --- the delivery round's relevance check ---------------------------------------------------
+
+
+def test_a_ladder_message_of_a_taken_alarm_is_obsolete_at_send_time(
+    app, actors, mentor, db
+) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.notifications import relevance
+
+    client, _ = mentor
+    coordinator, _ = actors.signed_in("coordinator")
+    assert {"safety.alarm", "safety.check_in"} <= set(relevance.registered_kinds())
+    alarm_id = post_json(client, "/api/sos", {}).get_json()["alarm_id"]
+    (row,) = [r for r in messages(db, kind="safety.alarm") if r.dedup_key.startswith("alarm:")]
+    assert relevance.verdict(db, T0, row) is relevance.Verdict.SEND
+    post_json(coordinator, f"/api/alarms/{alarm_id}/ack")
+    db.expire_all()
+    assert relevance.verdict(db, T0, row) is relevance.Verdict.OBSOLETE
