@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import Forbidden, NotFound
@@ -43,7 +44,7 @@ def visit_for_owner(session: Session, user: User, visit_id: int) -> Visit:
     if user.role == "mentor" and visit.mentor_id == user.id:
         return visit
     if user.role == "coordinator" or _guards(session, user, visit.mentor_id):
-        raise Forbidden("Only the mentor can act on their visit.")
+        raise Forbidden(_("Only the mentor can act on their visit."))
     raise NotFound()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden
 
@@ -66,16 +67,16 @@ def _body(kind: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     if data is None and not request.get_data(cache=True):
         data = {}
     if not isinstance(data, dict):
-        raise BadInput("Send a JSON object.")
+        raise BadInput(_("Send a JSON object."))
     spec = FIELDS[kind]
     for key, value in data.items():
         if key not in spec:
-            raise BadInput(f"Unknown field: {str(key)[:40]}.")
+            raise BadInput(_("Unknown field: %(name)s.", name=str(key)[:40]))
         if not spec[key](value):
-            raise BadInput(f"Field {key} has the wrong type or is too long.")
+            raise BadInput(_("Field %(name)s has the wrong type or is too long.", name=key))
     for key in required:
         if data.get(key) is None:
-            raise BadInput(f"Field {key} is required.")
+            raise BadInput(_("Field %(name)s is required.", name=key))
     return data
 
 
@@ -86,6 +87,8 @@ def _bad_input(err: BadInput):  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(SafetyError)
 def _refused(err: SafetyError):  # type: ignore[no-untyped-def]
+    if err.extra.get("keep"):
+        _commit()  # the refusal left a fact for the responders (services._extend_refused)
     response = jsonify({"error": err.message, **_public_extra(err)})
     return response, err.status
 
@@ -102,7 +105,7 @@ def _public_extra(err: SafetyError) -> dict[str, Any]:
 
 def _mentor_only() -> None:
     if current_user.role != "mentor":
-        raise Forbidden("Only mentors start visits.")
+        raise Forbidden(_("Only mentors start visits."))
 
 
 def _commit() -> None:
@@ -167,6 +170,24 @@ def sos(visit_id: int):  # type: ignore[no-untyped-def]
     return jsonify({"alarm_id": alarm_id}), 201
 
 
+@bp.post("/sos")
+@login_required
+def sos_now():  # type: ignore[no-untyped-def]
+    """The SOS with or without a running visit (home screen shortcut, mentor home)."""
+    _mentor_only()
+    data = _body("sos")
+    alarm_id = services.sos_now(
+        db_session(),
+        now(),
+        current_user,
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        accuracy_m=data.get("accuracy_m"),
+    )
+    _commit()
+    return jsonify({"alarm_id": alarm_id}), 201
+
+
 # --- alarms ---------------------------------------------------------------------------------
 
 
@@ -174,7 +195,7 @@ def sos(visit_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def list_alarms():  # type: ignore[no-untyped-def]
     if not access.may_list_alarms(current_user):
-        raise Forbidden("Only coordinators and safety contacts see alarms.")
+        raise Forbidden(_("Only coordinators and safety contacts see alarms."))
     session, at = db_session(), now()
     alarms = access.visible_alarms(session, current_user, at)
     return jsonify({"alarms": [access.alarm_view(session, current_user, a, at) for a in alarms]})
@@ -213,7 +234,7 @@ def resolve(alarm_id: int):  # type: ignore[no-untyped-def]
         alarm.acknowledged_by_id not in (None, current_user.id)
         and current_user.role != "coordinator"
     ):
-        raise Forbidden("Only the responder who took the alarm, or a coordinator, resolves it.")
+        raise Forbidden(_("Only the responder who took the alarm, or a coordinator, resolves it."))
     ladder.resolve(session, at, alarm, current_user.id, data["outcome"], data.get("note"))
     view = access.alarm_view(session, current_user, alarm, at)
     _commit()
@@ -231,7 +252,7 @@ def settings():  # type: ignore[no-untyped-def]
     _mentor_only()
     data = _body("settings")
     if not data:
-        raise BadInput("Send phone, or safety_pin (and duress_pin).")
+        raise BadInput(_("Send phone, or safety_pin (and duress_pin)."))
     session, at = db_session(), now()
     if "phone" in data:
         services.set_phone(session, at, current_user, data["phone"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -101,15 +101,22 @@ def _safety_facts() -> dict[str, Any]:
         open_alarms = [
             a for a in access.visible_alarms(session, current_user, at) if a.resolved_at is None
         ]
+        if open_alarms:
+            g.page_is_personal = True  # the list names the mentors: never cached
         return {"alarms": [access.alarm_view(session, current_user, a, at) for a in open_alarms]}
     profile = queries.profile(session, current_user.id)
     visit = services.running_visit(session, current_user.id)
+    # security.py allows geolocation where an SOS is offered: the mentor home always offers
+    # one, the other mentor pages while a visit runs.
+    if visit is not None or request.endpoint == "home.index":
+        g.page_offers_sos = True
     if visit is not None:
-        g.page_offers_sos = True  # security.py allows geolocation on this page only
         g.page_is_personal = True  # the SOS holds a contact's number: never cached
     return {
         "visit": visit,
         "has_pin": bool(profile and profile.safety_pin_hash),
+        # Only on a never-cached page: without a visit the home page may be cached offline,
+        # and a contact's number must not sit in a cache.
         "sms_to": queries.contact_phone(session, current_user.id) if visit else None,
         "presets": policy.PRESET_MINUTES,
     }

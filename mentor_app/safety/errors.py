@@ -4,7 +4,9 @@ from __future__ import annotations
 
 
 class SafetyError(Exception):
-    """A user-facing refusal; the message never echoes what the user typed."""
+    """A user-facing refusal, already translated (gettext at the raise); the message never
+    echoes what the user typed. `extra`: holder=<user id> (who took an alarm, for the 409);
+    keep=True when the refusal recorded a fact that must be committed all the same."""
 
     status = 400
 

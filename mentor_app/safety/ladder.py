@@ -48,6 +48,21 @@ def open_alarm_of_visit(session: Session, visit_id: int) -> Alarm | None:
     )
 
 
+def open_sos_without_visit(session: Session, mentor_id: int) -> Alarm | None:
+    """The mentor's open (not yet resolved) SOS raised with no visit running, if any."""
+    return session.scalar(
+        select(Alarm)
+        .where(
+            Alarm.mentor_id == mentor_id,
+            Alarm.visit_id.is_(None),
+            Alarm.kind == AlarmKind.SOS.value,
+            Alarm.state.in_((*OPEN_ALARM_STATES, AlarmState.ACKNOWLEDGED.value)),
+        )
+        .order_by(Alarm.id)
+        .limit(1)
+    )
+
+
 def raise_alarm(
     session: Session,
     now: datetime,
@@ -169,10 +184,10 @@ def resolve(
     """Ends the alarm with an outcome. The location and the visit's "where" line are deleted
     now; the note follows the consult retention period (worker_steps.purge_notes)."""
     if outcome not in policy.OUTCOMES:
-        raise SafetyError("outcome must be one of: " + ", ".join(policy.OUTCOMES))
+        raise SafetyError(_("Choose what happened."))
     text = (note or "").strip() or None
     if text is not None and len(text) > policy.NOTE_MAX:
-        raise SafetyError(f"note is at most {policy.NOTE_MAX} characters")
+        raise SafetyError(_("The note is at most %(count)d characters.", count=policy.NOTE_MAX))
     if alarm.state in OPEN_ALARM_STATES:
         raise Conflict(_("Take the alarm first."))
     done = session.execute(

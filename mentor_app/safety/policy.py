@@ -8,6 +8,15 @@ A visit (times from its due time `due`, grace `g` = SAFETY_GRACE_MINUTES, defaul
 "I'm safe" (no PIN if none is set, else the safety PIN) ends the visit at any point before the
 alarm; the duress PIN ends it the same way on the mentor's screen and raises a DURESS alarm.
 Extending moves the due time to max(due, now) + minutes and starts the timers again.
+Extending after the visit's alarm was raised (missed check-in, SOS) changes nothing: the alarm
+stays until a responder resolves it (a tap on "extend" shows the phone is in someone's hand,
+not that the mentor is safe, and must never silently cancel an alarm). The mentor gets 409
+saying so, and the tap goes into the alarm's timeline ("alarm_extend_tapped") for the
+responders. A visit ended with either PIN answers "This visit has ended.", as any ended visit.
+
+SOS: with a visit running it is that visit's SOS (its timers stop). From the home screen
+shortcut or the mentor home with no visit running it is an alarm of its own (`visit_id` NULL,
+so no case code and no "where" line); a second press while it is open returns the same alarm.
 
 The ladder (times from the alarm's `raised` instant, `t` = ALARM_ACK_TIMEOUT_SECONDS, 120 s):
 - tier 1 at `raised`: the mentor's safety contacts and the coordinators on call now (pool
@@ -39,6 +48,14 @@ NOTE_MAX = 500
 PHONE_RE = re.compile(r"^\+?[0-9 ()\-]{5,30}$")
 PIN_RE = re.compile(r"^[0-9]{4,8}$")
 OUTCOMES = ("safe", "emergency", "other")
+# The numbers a refusal may name: services translate a problem below as
+# gettext(problem, **LIMITS) (this module stays free of Flask; N_ only marks for extraction).
+LIMITS = {"low": MIN_VISIT_MINUTES, "high": MAX_VISIT_MINUTES, "where_max": WHERE_MAX}
+
+
+def N_(msgid: str) -> str:
+    """Marks `msgid` for extraction (babel's default keyword) and returns it untranslated."""
+    return msgid
 
 
 @dataclass(frozen=True)
@@ -82,18 +99,18 @@ def extended_due(due_at: datetime, now: datetime, minutes: int) -> datetime:
 
 def visit_minutes_problem(minutes: object) -> str | None:
     if isinstance(minutes, bool) or not isinstance(minutes, int):
-        return "minutes must be a whole number"
+        return N_("Choose how many minutes the visit takes, as a whole number.")
     if not MIN_VISIT_MINUTES <= minutes <= MAX_VISIT_MINUTES:
-        return f"minutes must be between {MIN_VISIT_MINUTES} and {MAX_VISIT_MINUTES}"
+        return N_("A visit takes between %(low)d and %(high)d minutes.")
     return None
 
 
 def pin_problem(pin: str) -> str | None:
-    return None if PIN_RE.match(pin) else "A PIN is 4 to 8 digits."
+    return None if PIN_RE.match(pin) else N_("A PIN is 4 to 8 digits.")
 
 
 def phone_problem(phone: str) -> str | None:
-    return None if PHONE_RE.match(phone) else "Enter a phone number (digits, spaces, +, -)."
+    return None if PHONE_RE.match(phone) else N_("Enter a phone number (digits, spaces, +, -).")
 
 
 def one_line(value: str | None) -> str | None:

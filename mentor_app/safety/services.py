@@ -7,6 +7,7 @@ checked, so a double tap or a race with the worker's timer changes a visit once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
@@ -54,10 +55,12 @@ def start(
     and is refused with 409 (extend the running one instead)."""
     problem = policy.visit_minutes_problem(minutes)
     if problem:
-        raise SafetyError(problem)
+        raise SafetyError(_(problem, **policy.LIMITS))
     where_text = policy.one_line(where)
     if where_text is not None and len(where_text) > policy.WHERE_MAX:
-        raise SafetyError(f"where is at most {policy.WHERE_MAX} characters")
+        raise SafetyError(
+            _('The "where" line is at most %(where_max)d characters.', **policy.LIMITS)
+        )
     code = policy.one_line(case_code)
     if client_key:
         existing = session.scalar(
@@ -95,7 +98,7 @@ def start(
 def extend(session: Session, now: datetime, visit: Visit, minutes: int) -> Visit:
     problem = policy.visit_minutes_problem(minutes)
     if problem:
-        raise SafetyError(problem)
+        raise SafetyError(_(problem, **policy.LIMITS))
     due = policy.extended_due(visit.due_at, now, minutes)
     moved = session.execute(
         update(Visit)
@@ -104,7 +107,7 @@ def extend(session: Session, now: datetime, visit: Visit, minutes: int) -> Visit
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise Conflict(_("This visit has ended."))
+        _extend_refused(session, now, visit)
     notify.cancel_visit_prompts(session, visit.id)
     session.refresh(visit)
     audit.record(
@@ -117,6 +120,34 @@ def extend(session: Session, now: datetime, visit: Visit, minutes: int) -> Visit
         details={"minutes": minutes},
     )
     return visit
+
+
+def _extend_refused(session: Session, now: datetime, visit: Visit) -> NoReturn:
+    """Extending a visit whose alarm (missed check-in or SOS) is open: the alarm stays until a
+    responder resolves it, since an extend tap proves the phone is in someone's hand, not that
+    the mentor is safe. The tap goes into the alarm's timeline and the mentor is told the
+    alarm is still on. A visit ended on the mentor's screen (either PIN) answers "ended"."""
+    session.refresh(visit)
+    alarm = None
+    if visit.ended_at is None and visit.state == VisitState.ALARM.value:
+        alarm = ladder.open_alarm_of_visit(session, visit.id)
+    if alarm is None:
+        raise Conflict(_(_("This visit has ended.")))
+    audit.record(
+        session,
+        now,
+        "safety.alarm_extend_tapped",
+        actor_id=visit.mentor_id,
+        object_type="alarm",
+        object_id=alarm.id,
+    )
+    raise Conflict(
+        _(
+            "An alarm is open for this visit, so it cannot be extended. The alarm stays until "
+            "a colleague resolves it; they can see that you tapped extend."
+        ),
+        keep=True,
+    )
 
 
 def pin_kind(profile: SafetyProfile | None, pin: str | None) -> str:
@@ -141,7 +172,7 @@ def check_in(session: Session, now: datetime, visit: Visit, pin: str | None) -> 
     the responders (the alarm's timeline), not a reason to stand down on its own."""
     kind = pin_kind(session.get(SafetyProfile, visit.mentor_id), pin)
     if kind == "wrong":
-        raise SafetyError("That PIN is not right.", status=403)
+        raise SafetyError(_("That PIN is not right."), status=403)
     if visit.ended_at is not None:
         raise Conflict(_("This visit has ended."))
     if visit.state == VisitState.ALARM.value:
@@ -239,17 +270,47 @@ def sos(
     return alarm.id
 
 
+def sos_now(
+    session: Session,
+    now: datetime,
+    mentor: User,
+    *,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    accuracy_m: float | None = None,
+) -> int:
+    """The SOS from the home screen shortcut or the mentor home: an alarm at once, visit or
+    not. With a visit running on the mentor's screen it is that visit's SOS (its timers stop);
+    without one the alarm stands alone (`visit_id` NULL: no case code, no "where", the
+    responders see the mentor's phone and the location if shared). A second press while such
+    an alarm is open returns it. Returns the alarm id."""
+    visit = running_visit(session, mentor.id)
+    if visit is not None:
+        return sos(
+            session, now, visit, latitude=latitude, longitude=longitude, accuracy_m=accuracy_m
+        )
+    location = _location(latitude, longitude, accuracy_m)
+    existing = ladder.open_sos_without_visit(session, mentor.id)
+    if existing is not None:
+        if location and existing.latitude is None:
+            existing.latitude, existing.longitude, existing.accuracy_m = location
+            session.flush()
+        return existing.id
+    alarm = ladder.raise_alarm(session, now, mentor.id, AlarmKind.SOS, location=location)
+    return alarm.id
+
+
 def _location(
     latitude: float | None, longitude: float | None, accuracy_m: float | None
 ) -> tuple[float, float, float | None] | None:
     if latitude is None and longitude is None:
         return None
     if latitude is None or longitude is None:
-        raise SafetyError("Send both latitude and longitude, or neither.")
+        raise SafetyError(_("Send both latitude and longitude, or neither."))
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise SafetyError("latitude or longitude out of range")
+        raise SafetyError(_("The location is out of range."))
     if accuracy_m is not None and not 0 <= accuracy_m <= 1_000_000:
-        raise SafetyError("accuracy_m out of range")
+        raise SafetyError(_("The location's accuracy is out of range."))
     return float(latitude), float(longitude), accuracy_m
 
 
@@ -274,12 +335,14 @@ def set_pins(
         row.safety_pin_hash = row.duress_pin_hash = None
     else:
         if safety_pin is None or (problem := policy.pin_problem(safety_pin)):
-            raise SafetyError(problem if safety_pin else "Set a safety PIN first.")
+            raise SafetyError(
+                _(problem, **policy.LIMITS) if safety_pin else _("Set a safety PIN first.")
+            )
         if duress_pin is not None:
             if problem := policy.pin_problem(duress_pin):
-                raise SafetyError(problem)
+                raise SafetyError(_(problem, **policy.LIMITS))
             if duress_pin == safety_pin:
-                raise SafetyError("The duress PIN must differ from the safety PIN.")
+                raise SafetyError(_("The duress PIN must differ from the safety PIN."))
         row.safety_pin_hash = hash_password(safety_pin)
         row.duress_pin_hash = hash_password(duress_pin) if duress_pin else None
     row.updated_at = now
@@ -297,7 +360,7 @@ def set_pins(
 def set_phone(session: Session, now: datetime, mentor: User, phone: str | None) -> None:
     value = (phone or "").strip() or None
     if value is not None and (problem := policy.phone_problem(value)):
-        raise SafetyError(problem)
+        raise SafetyError(_(problem, **policy.LIMITS))
     row = _profile(session, now, mentor.id)
     row.phone = value
     row.updated_at = now
@@ -313,7 +376,7 @@ def add_contact(session: Session, now: datetime, mentor: User, email: str) -> Us
         or contact.role not in ("mentor", "coordinator")
         or contact.id == mentor.id
     ):
-        raise SafetyError("No colleague with that e-mail can be a safety contact.")
+        raise SafetyError(_("No colleague with that e-mail can be a safety contact."))
     count = len(
         session.scalars(select(SafetyContact.id).where(SafetyContact.mentor_id == mentor.id)).all()
     )
@@ -324,7 +387,7 @@ def add_contact(session: Session, now: datetime, mentor: User, email: str) -> Us
     )
     if exists is None:
         if count >= MAX_CONTACTS:
-            raise SafetyError(f"At most {MAX_CONTACTS} safety contacts.")
+            raise SafetyError(_("At most %(count)d safety contacts.", count=MAX_CONTACTS))
         session.add(SafetyContact(mentor_id=mentor.id, contact_id=contact.id, created_at=now))
         session.flush()
         audit.record(

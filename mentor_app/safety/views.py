@@ -33,6 +33,8 @@ def _int_field(name: str) -> int:
 
 
 def _refused(err: SafetyError, target: str):  # type: ignore[no-untyped-def]
+    if err.extra.get("keep"):
+        db_session().commit()  # the refusal left a fact for the responders (extend in alarm)
     flash(_("That did not work: %(reason)s", reason=err.message), "error")
     return redirect(target, code=303)
 
@@ -92,6 +94,20 @@ def sos(visit_id: int):  # type: ignore[no-untyped-def]
     visit = access.visit_for_owner(db_session(), current_user, visit_id)
     try:
         services.sos(db_session(), now(), visit)
+    except SafetyError as err:
+        return _refused(err, url_for("home.index"))
+    db_session().commit()
+    flash(_("SOS sent. Your colleagues are being alerted."), "success")
+    return redirect(url_for("home.index"), code=303)
+
+
+@bp.post("/sos")
+@login_required
+def sos_now():  # type: ignore[no-untyped-def]
+    """The form behind the SOS on the mentor home when no visit runs (two steps)."""
+    _mentor_only()
+    try:
+        services.sos_now(db_session(), now(), current_user)
     except SafetyError as err:
         return _refused(err, url_for("home.index"))
     db_session().commit()

@@ -28,6 +28,7 @@ TIMELINE_LABELS = {
     "alarm_resolved": _l("Resolved"),
     "alarm_checked_in": _l("The mentor checked in late"),
     "alarm_duress_check_in": _l("The mentor checked in late with the duress PIN"),
+    "alarm_extend_tapped": _l("The mentor tapped extend (the alarm stays open)"),
 }
 
 

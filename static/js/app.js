@@ -70,3 +70,7 @@ focusableScrollers();
 const v = document.querySelector("[data-visit-start]");
 const load = () => import(v.dataset.js);
 if (v) navigator.onLine && !localStorage["safety.visit"] ? addEventListener("offline", load) : load();
+if (v) localStorage.removeItem("safety.running"); // home shows no visit: none to check in offline
+// The SOS on the home page without a visit: its script (location, no-signal screen) on opening.
+const sos = document.querySelector("[data-sos-lazy]");
+sos?.addEventListener("toggle", () => import(sos.dataset.js), { once: true });

@@ -76,8 +76,36 @@ async function sendSos(event) {
   }
 }
 
+// The running visit as the offline page needs it (safety-offline.js): no case code, no place.
+function keepRunningVisit() {
+  const { visitId, visitDue, visitPin } = card.dataset;
+  if (!visitId) return;
+  const kept = { id: Number(visitId), due: visitDue, pin: visitPin === "1" };
+  localStorage.setItem("safety.running", JSON.stringify(kept));
+}
+
+/** A check-in made on the offline page, sent once there is signal (on this page's token).
+ * Kept on a network error or a 5xx; dropped on any other answer (sent, ended, refused). */
+async function sendQueuedCheckIn() {
+  const queued = JSON.parse(localStorage.getItem("safety.checkin") || "null");
+  if (!queued || !navigator.onLine) return;
+  let status;
+  try {
+    status = await post(`/api/visits/${queued.id}/check-in`, queued.pin ? { pin: queued.pin } : {});
+  } catch {
+    return;  // still no signal: the next "online" event tries again
+  }
+  if (status >= 500) return;
+  localStorage.removeItem("safety.checkin");
+  localStorage.removeItem("safety.running");
+  window.location.assign("/");
+}
+
 if (card) {
   for (const form of card.querySelectorAll("[data-sos-form]")) {
     form.addEventListener("submit", sendSos);
   }
+  keepRunningVisit();
+  addEventListener("online", sendQueuedCheckIn);
+  sendQueuedCheckIn();
 }

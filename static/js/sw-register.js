@@ -41,6 +41,9 @@ function holdSignOut() {
     if (form.dataset.forgotten === "1") return; // second pass: let it go
     event.preventDefault();
     form.dataset.forgotten = "1";
+    // What safety kept on the phone (a visit's id and due time, a check-in not yet sent) goes too:
+    // an unsent check-in lost here ends in an alarm, never in silence.
+    for (const key of ["safety.running", "safety.checkin", "safety.visit"]) localStorage.removeItem(key);
     Promise.all([askWorker({ type: "logout" }, LOGOUT_WAIT_MS), renewFormToken(form)])
       .catch(() => null)
       .finally(() => form.requestSubmit ? form.requestSubmit() : form.submit());

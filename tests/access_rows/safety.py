@@ -101,6 +101,8 @@ ROWS = [
     ("POST", "/api/visits/{stranger_visit}/sos", expect(401, 404, 404, 403), f"{V}/sos"),
     ("POST", "/api/visits/{my_visit_end}/check-in", expect(401, 200, 404, 403), f"{V}/check-in"),
     ("POST", "/api/visits/{my_visit_sos}/sos", expect(401, 201, 404, 403), f"{V}/sos"),
+    # the SOS with or without a visit (home screen shortcut): mentors only
+    ("POST", "/api/sos", expect(401, 201, 403, 403), "/api/sos"),
     # --- alarms: the mentor sees an alarm only as somebody's safety contact
     ("GET", "/api/alarms", expect(401, 200, 403, 200), "/api/alarms"),
     ("GET", "/api/alarms/{guarded_alarm}", expect(401, 200, 404, 200), AL),
@@ -143,6 +145,7 @@ ROWS = [
     ("POST", "/safety/visits/{stranger_visit}/sos", expect(302, 404, 404, 403), f"{P}/sos"),
     ("POST", "/safety/visits/{my_visit_end}/check-in", expect(302, 303, 404, 403), f"{P}/check-in"),
     ("POST", "/safety/visits/{my_visit_sos}/sos", expect(302, 303, 404, 403), f"{P}/sos"),
+    ("POST", "/safety/sos", expect(302, 303, 403, 403), "/safety/sos"),
     # --- pages: responders
     ("GET", "/safety/", expect(302, 403, 403, 200), "/safety/"),
     ("GET", "/safety/alarms/{guarded_alarm}", expect(302, 200, 404, 200), PA),
