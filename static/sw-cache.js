@@ -16,9 +16,9 @@
  * index names its language, and when a signed-in page asks for another one the kept guides are
  * dropped and fetched again.
  *
- * Versions: /sw.js names a version derived from the static files and the guides. A new version
- * precaches into new caches while the old worker still serves, takes over at once, and deletes
- * every cache of other versions when it activates.
+ * Versions: /sw.js names a version derived from the static files, the templates, catalogues and
+ * settings, and the guides. A new version precaches only the shell (a short install), takes
+ * over at once, deletes every cache of other versions when it activates, then warms the guides.
  *
  * Signing out: the page asks (message "logout") before its POST, and the POST itself is seen
  * here too; either way the guides caches and the stored CSRF token are dropped. Guides need a
@@ -31,6 +31,7 @@ const GUIDES_CACHE = `${PREFIX}guides-${CONFIG.version}`;
 const GUIDES_PREFIX = `${PREFIX}guides-`;
 const INDEX_URL = "/guides/index.json";
 const NAVIGATION_TIMEOUT_MS = 3000;
+const UNAVAILABLE = new Set([502, 503, 504]); // a proxy's or the app's "not now": keep the copy
 let generation = 0; // bumped on sign-out: a guides precache already running must not refill
 
 function cacheable(response) {
@@ -64,13 +65,26 @@ async function matchGuide(key) {
 }
 
 // A fetch of our own in the background: it does not count as the user's activity.
+let background = new AbortController();
 function quietFetch(url) {
   return fetch(url, {
     credentials: "same-origin",
     redirect: "manual",
     headers: { "X-Background-Poll": "1" },
+    signal: background.signal,
   }).catch(() => null);
 }
+
+// A new version is installing: this worker stops its background work at once. Chromium
+// activates the new worker only once this one has no event left running, and meanwhile every
+// navigation waits for it; a guides warm-up on a slow signal stalled the app for minutes.
+function stopBackgroundWork() {
+  generation += 1;
+  background.abort();
+  background = new AbortController();
+}
+// (The installing worker itself has no background work to stop: its install is the shell.)
+self.registration.addEventListener("updatefound", stopBackgroundWork);
 
 // --- install: the shell (required) and the guides (when signed in) ---------------------------
 
@@ -140,7 +154,13 @@ async function precacheGuides(language) {
 let warming = null; // one precache at a time: every signed-in page load asks for one
 let warmingLanguage = "";
 
+/** A newer version is installing or waiting: this worker starts no background work. */
+function superseded() {
+  return Boolean(self.registration.installing || self.registration.waiting);
+}
+
 function warmGuides(language = "") {
+  if (superseded()) return Promise.resolve(0); // the new version warms them once it is active
   if (warming && language && language !== warmingLanguage) {
     // The language changed while a precache ran: that one finishes, then this one replaces it.
     const after = warming.catch(() => 0).then(() => warmGuides(language));
@@ -153,30 +173,29 @@ function warmGuides(language = "") {
   return warming;
 }
 
+// Install keeps to the shell (a few files, most copied from the old version's cache), so a new
+// version takes over within moments: a long install (every guide) left open tabs with a worker
+// "installed" for as long as the guides took. The guides are warmed after activation, outside
+// the activate event (fetches wait while a worker is activating), and every signed-in page
+// asks for them too.
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    (async () => {
-      await precacheShell();
-      await warmGuides().catch(() => 0);
-      await self.skipWaiting(); // a deploy takes over on the next load, not after every tab closes
-    })(),
-  );
+  event.waitUntil(precacheShell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    (async () => {
-      const current = new Set([SHELL_CACHE, GUIDES_CACHE]);
-      const names = await caches.keys();
-      await Promise.all(
-        names.filter((n) => n.startsWith(PREFIX) && !current.has(n)).map((n) => caches.delete(n)),
-      );
-      if (self.registration.navigationPreload) {
-        await self.registration.navigationPreload.enable().catch(() => {});
-      }
-      await self.clients.claim();
-    })(),
-  );
+  const activated = (async () => {
+    const current = new Set([SHELL_CACHE, GUIDES_CACHE]);
+    const names = await caches.keys();
+    await Promise.all(
+      names.filter((n) => n.startsWith(PREFIX) && !current.has(n)).map((n) => caches.delete(n)),
+    );
+    if (self.registration.navigationPreload) {
+      await self.registration.navigationPreload.enable().catch(() => {});
+    }
+    await self.clients.claim();
+  })();
+  event.waitUntil(activated);
+  activated.then(() => setTimeout(() => warmGuides().catch(() => 0), 0)).catch(() => {});
 });
 
 // --- fetch --------------------------------------------------------------------------------------
@@ -185,18 +204,24 @@ function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
 
+// What a navigation's answer means: a copy may be stored only from a 200; a 502/503/504 (a
+// proxy or the app down) counts as no answer when a copy is kept (issue 21, case 8).
 async function navigate(event) {
   const url = new URL(event.request.url);
   const key = guidePage(url);
   const network = (async () => {
     const response = (await event.preloadResponse) || (await fetch(event.request));
-    if (key && !url.search && cacheable(response)) await putGuide(key, response.clone());
+    // The page is answered at once; storing the copy must never hold it up.
+    if (key && !url.search && cacheable(response)) {
+      event.waitUntil(putGuide(key, response.clone()).catch(() => undefined));
+    }
     return response;
   })();
   event.waitUntil(network.catch(() => undefined)); // let a late answer refresh the copy
   const cached = key ? await matchGuide(key) : undefined;
+  const answer = network.then((r) => (cached && UNAVAILABLE.has(r.status) ? cached : r));
   try {
-    return await (cached ? Promise.race([network, timeout(NAVIGATION_TIMEOUT_MS)]) : network);
+    return await (cached ? Promise.race([answer, timeout(NAVIGATION_TIMEOUT_MS)]) : answer);
   } catch {
     if (cached) return cached;
     return (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();

@@ -7,15 +7,23 @@ phone's viewport, against one server per test (the library of guides published).
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from mentor_app.playbooks.models import Guide
 from mentor_app.pwa import inputs
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS, sign_in, wait_until, watch
-from tests.browser.pwa_helpers import cache_names, controlled, worker_version
+from tests.browser.pwa_helpers import (
+    cache_contents,
+    cache_names,
+    controlled,
+    worker_version,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -95,3 +103,51 @@ def test_4_a_deploy_of_a_setting_or_a_template_replaces_the_kept_offline_page(
     new_worker_took_over(page, before)
     assert "Try once more" in offline_page_text(page, base)
     assert page.problems == []  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def slow_guides(app) -> Iterator[threading.Event]:  # type: ignore[no-untyped-def]
+    """While the event is clear, the worker's own guide fetches wait (a slow server, a phone on
+    a weak signal); the user's pages answer as usual."""
+    gate = threading.Event()
+    gate.set()
+    inner = app.wsgi_app
+
+    def held(environ, start_response):  # type: ignore[no-untyped-def]
+        background = environ.get("HTTP_X_BACKGROUND_POLL") == "1"
+        if background and environ.get("PATH_INFO", "").startswith("/guides"):
+            gate.wait(20)
+        return inner(environ, start_response)
+
+    app.wsgi_app = held
+    yield gate
+    gate.set()
+    app.wsgi_app = inner
+
+
+def test_3_a_published_guide_never_stalls_the_next_navigation(
+    phone, library_server, actors, db, slow_guides
+) -> None:  # type: ignore[no-untyped-def]
+    base = library_server
+    page = first_page(phone)
+    sign_in(page, base, actors, actors.create("mentor")[1])
+    controlled(page)
+    before = worker_version(page)
+    slow_guides.clear()
+    guide = db.scalars(select(Guide).where(Guide.slug == "trauma-reminders")).one()
+    guide.current_revision_id = None  # the published guides change: the worker's version too
+    db.commit()
+    for path in ("/guides", "/guides/family-conflict-breakup", "/account/settings"):
+        response = page.goto(base + path, timeout=8_000)
+        assert response and response.ok, path
+    # The new worker took over although no guide could be fetched yet: its install is short.
+    after = new_worker_took_over(page, before)
+    slow_guides.set()
+    # The guides are warmed after activation, into the new version's cache.
+    kept = wait_until(page, lambda: len(guides_kept(page, after)) > 20, 15_000)
+    assert kept, guides_kept(page, after)
+    assert page.problems == []  # type: ignore[attr-defined]
+
+
+def guides_kept(page: Any, version: str) -> list[str]:
+    return [e["url"] for e in cache_contents(page).get(f"mentor-guides-{version}", [])]
