@@ -30,6 +30,7 @@ const SHELL_CACHE = `${PREFIX}shell-${CONFIG.version}`;
 const GUIDES_CACHE = `${PREFIX}guides-${CONFIG.version}`;
 const GUIDES_PREFIX = `${PREFIX}guides-`;
 const INDEX_URL = "/guides/index.json";
+const READER_HEADER = "X-Mentor-Reader";
 const NAVIGATION_TIMEOUT_MS = 3000;
 const UNAVAILABLE = new Set([502, 503, 504]); // a proxy's or the app's "not now": keep the copy
 let generation = 0; // bumped on sign-out: a guides precache already running must not refill
@@ -212,8 +213,9 @@ async function navigate(event) {
   const network = (async () => {
     const response = (await event.preloadResponse) || (await fetch(event.request));
     // The page is answered at once; storing the copy must never hold it up.
+    const reader = noteReader(response.headers.get(READER_HEADER));
     if (key && !url.search && cacheable(response)) {
-      event.waitUntil(putGuide(key, response.clone()).catch(() => undefined));
+      event.waitUntil(reader.then(() => putGuide(key, response.clone())).catch(() => undefined));
     }
     return response;
   })();
@@ -308,12 +310,38 @@ async function inStore(name, mode, work) {
   }
 }
 
+/** A page named its reader (header X-Mentor-Reader: a keyed hash, "" signed out). Another
+ * person than the one the guides were kept for: they are dropped before anything is stored, so
+ * a phone passed on after a session timed out keeps nothing of the last person's. */
+let lastReader = null; // this worker's memory of the stored tag (null: not read yet)
+async function noteReader(tag) {
+  if (!tag) return; // signed out, or not a page of ours: nothing to compare
+  if (lastReader === null) {
+    lastReader = (await inStore("session", "readonly", (s) => s.get("reader")).catch(() => "")) || "";
+  }
+  if (tag === lastReader) return;
+  const someoneElse = lastReader !== ""; // "": nobody since the last sign-out, nothing kept
+  lastReader = tag;
+  if (someoneElse) {
+    generation += 1; // a warm-up for the last person must not refill
+    const cache = await ownCache(GUIDES_CACHE);
+    if (cache) await emptyGuides(cache);
+  }
+  await inStore("session", "readwrite", (s) => s.put(tag, "reader")).catch(() => undefined);
+}
+
 /** Sign-out: the guides and the session's token go; unsent requests stay with their owner tag
  * and are sent when the same mentor signs in again (never under another account). */
 async function forgetUser() {
   generation += 1;
+  lastReader = "";
+  // This version's guides cache is emptied, not deleted: the next sign-in fills it again (a
+  // deleted one was only made again by the next deploy, issue 21 case 2).
   const names = await caches.keys();
-  await Promise.all(names.filter((n) => n.startsWith(GUIDES_PREFIX)).map((n) => caches.delete(n)));
+  const others = names.filter((n) => n.startsWith(GUIDES_PREFIX) && n !== GUIDES_CACHE);
+  await Promise.all(others.map((n) => caches.delete(n)));
+  const own = await ownCache(GUIDES_CACHE);
+  if (own) await emptyGuides(own);
   await inStore("session", "readwrite", (s) => s.clear()).catch(() => undefined);
 }
 

@@ -22,6 +22,7 @@ from tests.browser.pwa_helpers import (
     cache_contents,
     cache_names,
     controlled,
+    warm_guides,
     worker_version,
 )
 
@@ -151,3 +152,74 @@ def test_3_a_published_guide_never_stalls_the_next_navigation(
 
 def guides_kept(page: Any, version: str) -> list[str]:
     return [e["url"] for e in cache_contents(page).get(f"mentor-guides-{version}", [])]
+
+
+def kept_guide_pages(page: Any) -> list[dict[str, str]]:
+    return [
+        entry
+        for name, entries in cache_contents(page).items()
+        if name.startswith("mentor-guides-")
+        for entry in entries
+        if entry["url"].startswith("/guides/") and entry["url"] != "/guides/index.json"
+    ]
+
+
+def test_1_2_a_shared_phone_keeps_guides_for_whoever_is_signed_in(
+    phone, library_server, actors
+) -> None:  # type: ignore[no-untyped-def]
+    base = library_server
+    page = first_page(phone)
+    sign_in(page, base, actors, actors.create("coordinator")[1])
+    assert warm_guides(page) > 20
+    assert all("role-coordinator" in e["body"] for e in kept_guide_pages(page))
+
+    # The coordinator's session times out (no sign-out); a mentor signs in on the same phone.
+    phone.clear_cookies()
+    sign_in(page, base, actors, actors.create("mentor")[1])
+    assert warm_guides(page) > 20
+    kept = kept_guide_pages(page)
+    assert kept and not [e["url"] for e in kept if "role-coordinator" in e["body"]]
+    page.context.set_offline(True)
+    page.goto(f"{base}/guides/release-day-first-weeks")
+    assert "role-mentor" in page.locator("body").get_attribute("class")
+    assert page.locator("[data-consult-button]").first.is_visible()
+    page.context.set_offline(False)
+
+    # Sign out, sign in again: the guides are kept again (not only after the next deploy).
+    page.goto(f"{base}/account/settings")
+    with page.expect_navigation():
+        page.locator("form[data-logout]").first.evaluate("form => form.requestSubmit()")
+    assert kept_guide_pages(page) == []
+    sign_in(page, base, actors, actors.create("mentor")[1])
+    assert warm_guides(page) > 20
+    assert len(kept_guide_pages(page)) > 20
+
+
+@pytest.fixture
+def unavailable(app) -> Iterator[set[str]]:  # type: ignore[no-untyped-def]
+    """Paths a proxy answers with 502 Bad Gateway (the app behind it is down)."""
+    paths: set[str] = set()
+    inner = app.wsgi_app
+
+    def proxy(environ, start_response):  # type: ignore[no-untyped-def]
+        if environ.get("PATH_INFO") in paths:
+            start_response("502 Bad Gateway", [("Content-Type", "text/html")])
+            return [b"<h1>502 Bad Gateway</h1>"]
+        return inner(environ, start_response)
+
+    app.wsgi_app = proxy
+    yield paths
+    app.wsgi_app = inner
+
+
+def test_8_a_proxy_error_shows_the_kept_guide(phone, library_server, actors, unavailable) -> None:  # type: ignore[no-untyped-def]
+    base = library_server
+    page = first_page(phone)
+    sign_in(page, base, actors, actors.create("mentor")[1])
+    assert warm_guides(page) > 20
+    unavailable.add("/guides/trauma-reminders")
+    page.goto(f"{base}/guides/trauma-reminders")
+    assert page.locator('article[data-guide="trauma-reminders"] .first-minute').is_visible()
+    unavailable.clear()
+    page.goto(f"{base}/guides/trauma-reminders")  # the kept copy was not replaced by the error
+    assert page.locator('article[data-guide="trauma-reminders"]').is_visible()
