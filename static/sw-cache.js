@@ -420,7 +420,10 @@ self.addEventListener("message", (event) => {
   const reply = (value) => event.ports[0] && event.ports[0].postMessage(value);
   if (type === "warm-guides") {
     const language = typeof event.data.language === "string" ? event.data.language : "";
-    event.waitUntil(warmGuides(language).catch(() => 0).then((guides) => reply({ guides })));
+    // Not held with waitUntil: a worker with an event running holds back a new version's
+    // activation, and every navigation waits for that (issue 21 case 3). Cut short, the warm-up
+    // resumes on the next signed-in page (it fetches only what is missing).
+    warmGuides(language).catch(() => 0).then((guides) => reply({ guides }));
   } else if (type === "logout") {
     event.waitUntil(forgetUser().then(() => reply({ done: true })));
   } else if (type === "version") {
