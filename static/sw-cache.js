@@ -269,6 +269,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
+    sendQueueWithoutSync(event);
     event.respondWith(navigate(event));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));
@@ -409,6 +410,17 @@ async function sendQueue() {
   const windows = await self.clients.matchAll({ type: "window" });
   for (const client of windows) client.postMessage({ type: "consult-queue", sent, changed });
   if (retry) throw new Error("consult queue: retry later"); // the browser tries again later
+}
+
+// Without Background Sync (Safari, Firefox) the worker sends the queue on its next event
+// instead: a navigation or a message while online, at most once a minute (issue 21 case 9).
+const NO_SYNC_RETRY_MS = 60 * 1000;
+let lastQueueTry = 0;
+function sendQueueWithoutSync(event) {
+  if ("sync" in self.registration || !self.navigator.onLine) return;
+  if (Date.now() - lastQueueTry < NO_SYNC_RETRY_MS) return;
+  lastQueueTry = Date.now();
+  event.waitUntil(sendQueue().catch(() => undefined));
 }
 
 self.addEventListener("sync", (event) => {

@@ -22,6 +22,7 @@ from tests.browser.pwa_helpers import (
     cache_contents,
     cache_names,
     controlled,
+    queue_contents,
     warm_guides,
     worker_version,
 )
@@ -223,3 +224,28 @@ def test_8_a_proxy_error_shows_the_kept_guide(phone, library_server, actors, una
     unavailable.clear()
     page.goto(f"{base}/guides/trauma-reminders")  # the kept copy was not replaced by the error
     assert page.locator('article[data-guide="trauma-reminders"]').is_visible()
+
+
+NO_BACKGROUND_SYNC = """
+delete window.SyncManager;
+Object.defineProperty(ServiceWorkerRegistration.prototype, "sync", { get: () => undefined });
+"""
+
+
+def test_9_without_background_sync_the_queued_screen_promises_only_what_happens(
+    phone, library_server, actors
+) -> None:  # type: ignore[no-untyped-def]
+    base = library_server
+    phone.add_init_script(NO_BACKGROUND_SYNC)  # as in Safari and Firefox
+    page = first_page(phone)
+    sign_in(page, base, actors, actors.create("mentor")[1])
+    page.goto(f"{base}/guides/trauma-reminders")
+    controlled(page)
+    page.context.set_offline(True)
+    page.reload()
+    page.locator(".consult-fab").click()
+    screen = page.locator("[data-queued-screen]")
+    screen.wait_for()
+    assert "also if you close the app" not in screen.inner_text()
+    assert "open it again once you have signal" in screen.inner_text()
+    assert len(queue_contents(page)["consults"]) == 1
