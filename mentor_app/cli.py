@@ -177,7 +177,9 @@ def worker(once: bool, idle_sleep: float | None) -> None:
     if niceness > 0 and hasattr(os, "nice"):
         os.nice(niceness)
     load_steps()
-    runner = Worker(get_db(), idle_sleep=idle_sleep)
+    stale = float(current_app.config["WORKER_STALE_SECONDS"])
+    # A few pulses per stale window, so one slow write never makes a live worker look dead.
+    runner = Worker(get_db(), idle_sleep=idle_sleep, pulse_every=max(0.2, min(3.0, stale / 5)))
     if once:
         done = runner.run_once()
         click.echo(f"worker: {done} item(s) processed")

@@ -33,6 +33,10 @@ const INDEX_URL = "/guides/index.json";
 const READER_HEADER = "X-Mentor-Reader";
 const NAVIGATION_TIMEOUT_MS = 3000;
 const UNAVAILABLE = new Set([502, 503, 504]); // a proxy's or the app's "not now": keep the copy
+// The language of the pages last served (their Content-Language), so that without a network
+// the offline page speaks it. Kept in the shell cache too: a restarted worker remembers it.
+const LANGUAGE_KEY = "/offline/language"; // a cache key only, never a route
+let pageLanguage = "";
 let generation = 0; // bumped on sign-out: a guides precache already running must not refill
 
 function cacheable(response) {
@@ -102,6 +106,8 @@ async function precacheShell() {
     }),
   );
   await cache.add(new Request(CONFIG.offline, { cache: "no-cache" }));
+  const perLanguage = Object.values(CONFIG.offlinePages || {});
+  await Promise.all(perLanguage.map((url) => cache.add(new Request(url, { cache: "no-cache" }))));
   await caches.open(GUIDES_CACHE);
 }
 
@@ -205,6 +211,25 @@ function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
 
+async function rememberLanguage(response) {
+  const code = (response.headers.get("Content-Language") || "").slice(0, 2);
+  if (!code || code === pageLanguage || !(CONFIG.offlinePages || {})[code]) return;
+  pageLanguage = code;
+  const cache = await ownCache(SHELL_CACHE);
+  if (cache) await cache.put(LANGUAGE_KEY, new Response(code));
+}
+
+/** The offline page in the language of the pages last served (else the default one). */
+async function offlinePage() {
+  if (!pageLanguage) {
+    const kept = await caches.match(LANGUAGE_KEY);
+    pageLanguage = kept ? await kept.text() : "";
+  }
+  const url = (CONFIG.offlinePages || {})[pageLanguage];
+  const page = url ? await caches.match(url, { ignoreVary: true }) : undefined;
+  return page || (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();
+}
+
 // What a navigation's answer means: a copy may be stored only from a 200; a 502/503/504 (a
 // proxy or the app down) counts as no answer when a copy is kept (issue 21, case 8).
 async function navigate(event) {
@@ -212,7 +237,8 @@ async function navigate(event) {
   const key = guidePage(url);
   const network = (async () => {
     const response = (await event.preloadResponse) || (await fetch(event.request));
-    // The page is answered at once; storing the copy must never hold it up.
+    // The page is answered at once; storing the copy (or the language) must never hold it up.
+    if (response.ok) event.waitUntil(rememberLanguage(response).catch(() => {}));
     const reader = noteReader(response.headers.get(READER_HEADER));
     if (key && !url.search && cacheable(response)) {
       event.waitUntil(reader.then(() => putGuide(key, response.clone())).catch(() => undefined));
@@ -226,7 +252,7 @@ async function navigate(event) {
     return await (cached ? Promise.race([answer, timeout(NAVIGATION_TIMEOUT_MS)]) : answer);
   } catch {
     if (cached) return cached;
-    return (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();
+    return offlinePage();
   }
 }
 

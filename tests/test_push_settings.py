@@ -275,7 +275,7 @@ def test_vapid_keys_from_configuration(app) -> None:  # type: ignore[no-untyped-
 
 
 def test_development_keys_are_made_once_into_instance(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    config = {"GENERATE_INSTANCE_KEYS": True, "VAPID_SUBJECT": "mailto:dev@localhost"}
+    config = {"GENERATE_INSTANCE_KEYS": True, "VAPID_SUBJECT": "mailto:dev@agency.org"}
     first = vapid.load_keys(config, str(tmp_path))
     path = tmp_path / vapid.KEY_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -36,6 +36,7 @@ from mentor_app.consults.vocab import (
     language_name,
     wave_label,
 )
+from mentor_app.i18n.render import topic_label
 from mentor_app.pool.models import ConsultantProfile
 
 OVERDUE_AFTER = timedelta(minutes=5)
@@ -125,7 +126,7 @@ def summary(consult: Consult, session: Session | None = None) -> dict:
         "urgency": consult.urgency,
         "urgency_label": str(URGENCY_LABELS.get(consult.urgency, consult.urgency)),
         "topic": consult.topic,
-        "topic_label": topic.label,
+        "topic_label": topic_label(topic.slug, topic.label),
         "language": consult.language,
         "language_name": language_name(consult.language),
         "created_at": _iso(consult.created_at),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
@@ -28,19 +29,19 @@ def clean_note(note: str | None) -> str | None:
         return None
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise Invalid(f"A note is at most {NOTE_MAX} characters.")
+        raise Invalid(_("A note is at most %(n)s characters.", n=NOTE_MAX))
     return note or None
 
 
 def check_urgency(urgency: str) -> str:
     if urgency not in URGENCIES:
-        raise Invalid("Urgency must be urgent, soon or routine.")
+        raise Invalid(_("Urgency must be urgent, soon or routine."))
     return urgency
 
 
 def check_language(language: str) -> str:
     if not LANGUAGE_RE.match(language):
-        raise Invalid("Language must be a language code such as sv or en.")
+        raise Invalid(_("Language must be a language code such as sv or en."))
     return language
 
 
@@ -71,10 +72,10 @@ def update_details(
     consult = routing.lock(session, consult.id) or consult
     is_open = consult.status == ConsultStatus.OPEN.value
     if consult.status not in (ConsultStatus.OPEN.value, ConsultStatus.ACCEPTED.value):
-        raise Conflict("This consult is finished; it can no longer be changed.")
+        raise Conflict(_("This consult is finished; it can no longer be changed."))
     routing_fields = ("urgency", "case_code", "language")
     if not is_open and any(getattr(change, f) is not _UNSET for f in routing_fields):
-        raise Conflict("Urgency, case and language can only change before someone accepts.")
+        raise Conflict(_("Urgency, case and language can only change before someone accepts."))
     changed: list[str] = []
     old_urgency, old_language, old_case = consult.urgency, consult.language, consult.case_id
     if change.urgency is not _UNSET and change.urgency != consult.urgency:
@@ -121,7 +122,7 @@ def _set_case(
     else:
         case = cases.find_own_case(session, mentor.id, code)
         if case is None:
-            raise Invalid("Unknown case code.")
+            raise Invalid(_("Unknown case code."))
         new_id = case.id
         consult.region = case.region
     if new_id == consult.case_id:
@@ -140,12 +141,12 @@ def _set_callback(consult: Consult, change: DetailsChange) -> list[str]:
     if change.callback_number is not _UNSET:
         number = str(change.callback_number or "").strip() or None
         if number is not None and not PHONE_RE.match(number):
-            raise Invalid("Enter the phone number with digits only (a leading + is fine).")
+            raise Invalid(_("Enter the phone number with digits only (a leading + is fine)."))
         if number != consult.callback_number:
             consult.callback_number = number
             changed.append("callback")
     if consult.callback_requested and not consult.callback_number:
-        raise Invalid("Give a number to call you back on, or untick the call-back box.")
+        raise Invalid(_("Give a number to call you back on, or untick the call-back box."))
     if not consult.callback_requested and consult.callback_number:
         consult.callback_number = None
     return changed

@@ -45,6 +45,9 @@ def init_app(app: Flask) -> None:
     ui.register_home_section("coordinator", "consults/_home_coordinator.html")
 
     EXTRA_CHECKS["overdue"] = _overdue_check
+    from mentor_app.consults import outbox_checks
+
+    outbox_checks.register()
     if consult_demo.seed not in demo.DEMO_STEPS:
         demo.DEMO_STEPS.append(consult_demo.seed)
     app.context_processor(_home_data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ def set_availability(
     if hours is not None:
         bounded(hours, 1, MAX_AVAILABLE_HOURS, "'hours'")
     elif available:
-        raise PoolError("Say for how many hours (1-24) you are available.")
+        raise PoolError(_("Say for how many hours (1-24) you are available."))
     profile = lock_profile(session, profile.user_id)
     if available:
         profile.available_until = now + timedelta(hours=hours or 0)

@@ -16,6 +16,7 @@ from pathlib import Path
 from flask import current_app, url_for
 
 from mentor_app.db import db_session
+from mentor_app.i18n.language import SUPPORTED_LANGUAGES
 from mentor_app.pwa import inputs
 from mentor_app.ui import static_url
 
@@ -64,5 +65,6 @@ def worker_config() -> dict[str, object]:
         "version": cache_version([*parts, *shell], guides_version(), inputs.current(current_app)),
         "shell": shell,
         "offline": url_for("pwa.offline"),
+        "offlinePages": {code: url_for("pwa.offline", lang=code) for code in SUPPORTED_LANGUAGES},
         "parts": parts,
     }

@@ -34,7 +34,7 @@ function renderOpen(tbody, items, labels, messages) {
     if (item.mentor_told_waiting) state.push(messages.waiting);
     if (item.at_coordinator_step) state.push(messages.coordinator);
     tr.append(ref, cell(labels[item.urgency] || item.urgency),
-      cell(`${item.topic}, ${item.language}`), cell(item.age), cell(state.join(", ")));
+      cell(`${item.topic_label || item.topic}, ${item.language_name || item.language}`), cell(item.age), cell(state.join(", ")));
     return tr;
   });
   if (!rows.length) {
