@@ -16,9 +16,9 @@
  * index names its language, and when a signed-in page asks for another one the kept guides are
  * dropped and fetched again.
  *
- * Versions: /sw.js names a version derived from the static files and the guides. A new version
- * precaches into new caches while the old worker still serves, takes over at once, and deletes
- * every cache of other versions when it activates.
+ * Versions: /sw.js names a version derived from the static files, the templates, catalogues and
+ * settings, and the guides. A new version precaches only the shell (a short install), takes
+ * over at once, deletes every cache of other versions when it activates, then warms the guides.
  *
  * Signing out: the page asks (message "logout") before its POST, and the POST itself is seen
  * here too; either way the guides caches and the stored CSRF token are dropped. Guides need a
@@ -30,7 +30,9 @@ const SHELL_CACHE = `${PREFIX}shell-${CONFIG.version}`;
 const GUIDES_CACHE = `${PREFIX}guides-${CONFIG.version}`;
 const GUIDES_PREFIX = `${PREFIX}guides-`;
 const INDEX_URL = "/guides/index.json";
+const READER_HEADER = "X-Mentor-Reader";
 const NAVIGATION_TIMEOUT_MS = 3000;
+const UNAVAILABLE = new Set([502, 503, 504]); // a proxy's or the app's "not now": keep the copy
 // The language of the pages last served (their Content-Language), so that without a network
 // the offline page speaks it. Kept in the shell cache too: a restarted worker remembers it.
 const LANGUAGE_KEY = "/offline/language"; // a cache key only, never a route
@@ -68,13 +70,26 @@ async function matchGuide(key) {
 }
 
 // A fetch of our own in the background: it does not count as the user's activity.
+let background = new AbortController();
 function quietFetch(url) {
   return fetch(url, {
     credentials: "same-origin",
     redirect: "manual",
     headers: { "X-Background-Poll": "1" },
+    signal: background.signal,
   }).catch(() => null);
 }
+
+// A new version is installing: this worker stops its background work at once. Chromium
+// activates the new worker only once this one has no event left running, and meanwhile every
+// navigation waits for it; a guides warm-up on a slow signal stalled the app for minutes.
+function stopBackgroundWork() {
+  generation += 1;
+  background.abort();
+  background = new AbortController();
+}
+// (The installing worker itself has no background work to stop: its install is the shell.)
+self.registration.addEventListener("updatefound", stopBackgroundWork);
 
 // --- install: the shell (required) and the guides (when signed in) ---------------------------
 
@@ -146,7 +161,13 @@ async function precacheGuides(language) {
 let warming = null; // one precache at a time: every signed-in page load asks for one
 let warmingLanguage = "";
 
+/** A newer version is installing or waiting: this worker starts no background work. */
+function superseded() {
+  return Boolean(self.registration.installing || self.registration.waiting);
+}
+
 function warmGuides(language = "") {
+  if (superseded()) return Promise.resolve(0); // the new version warms them once it is active
   if (warming && language && language !== warmingLanguage) {
     // The language changed while a precache ran: that one finishes, then this one replaces it.
     const after = warming.catch(() => 0).then(() => warmGuides(language));
@@ -159,30 +180,29 @@ function warmGuides(language = "") {
   return warming;
 }
 
+// Install keeps to the shell (a few files, most copied from the old version's cache), so a new
+// version takes over within moments: a long install (every guide) left open tabs with a worker
+// "installed" for as long as the guides took. The guides are warmed after activation, outside
+// the activate event (fetches wait while a worker is activating), and every signed-in page
+// asks for them too.
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    (async () => {
-      await precacheShell();
-      await warmGuides().catch(() => 0);
-      await self.skipWaiting(); // a deploy takes over on the next load, not after every tab closes
-    })(),
-  );
+  event.waitUntil(precacheShell().then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(
-    (async () => {
-      const current = new Set([SHELL_CACHE, GUIDES_CACHE]);
-      const names = await caches.keys();
-      await Promise.all(
-        names.filter((n) => n.startsWith(PREFIX) && !current.has(n)).map((n) => caches.delete(n)),
-      );
-      if (self.registration.navigationPreload) {
-        await self.registration.navigationPreload.enable().catch(() => {});
-      }
-      await self.clients.claim();
-    })(),
-  );
+  const activated = (async () => {
+    const current = new Set([SHELL_CACHE, GUIDES_CACHE]);
+    const names = await caches.keys();
+    await Promise.all(
+      names.filter((n) => n.startsWith(PREFIX) && !current.has(n)).map((n) => caches.delete(n)),
+    );
+    if (self.registration.navigationPreload) {
+      await self.registration.navigationPreload.enable().catch(() => {});
+    }
+    await self.clients.claim();
+  })();
+  event.waitUntil(activated);
+  activated.then(() => setTimeout(() => warmGuides().catch(() => 0), 0)).catch(() => {});
 });
 
 // --- fetch --------------------------------------------------------------------------------------
@@ -210,19 +230,26 @@ async function offlinePage() {
   return page || (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();
 }
 
+// What a navigation's answer means: a copy may be stored only from a 200; a 502/503/504 (a
+// proxy or the app down) counts as no answer when a copy is kept (issue 21, case 8).
 async function navigate(event) {
   const url = new URL(event.request.url);
   const key = guidePage(url);
   const network = (async () => {
     const response = (await event.preloadResponse) || (await fetch(event.request));
-    if (response.ok) await rememberLanguage(response).catch(() => {});
-    if (key && !url.search && cacheable(response)) await putGuide(key, response.clone());
+    // The page is answered at once; storing the copy (or the language) must never hold it up.
+    if (response.ok) event.waitUntil(rememberLanguage(response).catch(() => {}));
+    const reader = noteReader(response.headers.get(READER_HEADER));
+    if (key && !url.search && cacheable(response)) {
+      event.waitUntil(reader.then(() => putGuide(key, response.clone())).catch(() => undefined));
+    }
     return response;
   })();
   event.waitUntil(network.catch(() => undefined)); // let a late answer refresh the copy
   const cached = key ? await matchGuide(key) : undefined;
+  const answer = network.then((r) => (cached && UNAVAILABLE.has(r.status) ? cached : r));
   try {
-    return await (cached ? Promise.race([network, timeout(NAVIGATION_TIMEOUT_MS)]) : network);
+    return await (cached ? Promise.race([answer, timeout(NAVIGATION_TIMEOUT_MS)]) : answer);
   } catch {
     if (cached) return cached;
     return offlinePage();
@@ -268,6 +295,7 @@ self.addEventListener("fetch", (event) => {
     return;
   }
   if (request.mode === "navigate") {
+    sendQueueWithoutSync(event);
     event.respondWith(navigate(event));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(cacheFirst(request));
@@ -309,12 +337,38 @@ async function inStore(name, mode, work) {
   }
 }
 
+/** A page named its reader (header X-Mentor-Reader: a keyed hash, "" signed out). Another
+ * person than the one the guides were kept for: they are dropped before anything is stored, so
+ * a phone passed on after a session timed out keeps nothing of the last person's. */
+let lastReader = null; // this worker's memory of the stored tag (null: not read yet)
+async function noteReader(tag) {
+  if (!tag) return; // signed out, or not a page of ours: nothing to compare
+  if (lastReader === null) {
+    lastReader = (await inStore("session", "readonly", (s) => s.get("reader")).catch(() => "")) || "";
+  }
+  if (tag === lastReader) return;
+  const someoneElse = lastReader !== ""; // "": nobody since the last sign-out, nothing kept
+  lastReader = tag;
+  if (someoneElse) {
+    generation += 1; // a warm-up for the last person must not refill
+    const cache = await ownCache(GUIDES_CACHE);
+    if (cache) await emptyGuides(cache);
+  }
+  await inStore("session", "readwrite", (s) => s.put(tag, "reader")).catch(() => undefined);
+}
+
 /** Sign-out: the guides and the session's token go; unsent requests stay with their owner tag
  * and are sent when the same mentor signs in again (never under another account). */
 async function forgetUser() {
   generation += 1;
+  lastReader = "";
+  // This version's guides cache is emptied, not deleted: the next sign-in fills it again (a
+  // deleted one was only made again by the next deploy, issue 21 case 2).
   const names = await caches.keys();
-  await Promise.all(names.filter((n) => n.startsWith(GUIDES_PREFIX)).map((n) => caches.delete(n)));
+  const others = names.filter((n) => n.startsWith(GUIDES_PREFIX) && n !== GUIDES_CACHE);
+  await Promise.all(others.map((n) => caches.delete(n)));
+  const own = await ownCache(GUIDES_CACHE);
+  if (own) await emptyGuides(own);
   await inStore("session", "readwrite", (s) => s.clear()).catch(() => undefined);
 }
 
@@ -384,6 +438,17 @@ async function sendQueue() {
   if (retry) throw new Error("consult queue: retry later"); // the browser tries again later
 }
 
+// Without Background Sync (Safari, Firefox) the worker sends the queue on its next event
+// instead: a navigation or a message while online, at most once a minute (issue 21 case 9).
+const NO_SYNC_RETRY_MS = 60 * 1000;
+let lastQueueTry = 0;
+function sendQueueWithoutSync(event) {
+  if ("sync" in self.registration || !self.navigator.onLine) return;
+  if (Date.now() - lastQueueTry < NO_SYNC_RETRY_MS) return;
+  lastQueueTry = Date.now();
+  event.waitUntil(sendQueue().catch(() => undefined));
+}
+
 self.addEventListener("sync", (event) => {
   if (event.tag === "consult-queue") event.waitUntil(sendQueue());
 });
@@ -393,7 +458,10 @@ self.addEventListener("message", (event) => {
   const reply = (value) => event.ports[0] && event.ports[0].postMessage(value);
   if (type === "warm-guides") {
     const language = typeof event.data.language === "string" ? event.data.language : "";
-    event.waitUntil(warmGuides(language).catch(() => 0).then((guides) => reply({ guides })));
+    // Not held with waitUntil: a worker with an event running holds back a new version's
+    // activation, and every navigation waits for that (issue 21 case 3). Cut short, the warm-up
+    // resumes on the next signed-in page (it fetches only what is missing).
+    warmGuides(language).catch(() => 0).then((guides) => reply({ guides }));
   } else if (type === "logout") {
     event.waitUntil(forgetUser().then(() => reply({ done: true })));
   } else if (type === "version") {

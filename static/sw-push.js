@@ -3,7 +3,8 @@
  * push: shows the notification (title, body, tag, icon, data.url); urgent messages re-alert
  *   even when they replace one with the same tag. A message carries an id (a hash of its outbox
  *   dedup key): delivery is at-least-once, so a repeat of an id already shown is ignored.
- * notificationclick: focuses a window of the app already at data.url, or opens one.
+ * notificationclick: focuses the window already at data.url (fragment ignored), else focuses
+ *   an open window of the app and navigates it there, else opens one.
  * pushsubscriptionchange: subscribes again and tells the server, proving it is the same device
  *   with the old subscription's secret (the user's session may have long expired); failing
  *   that, asks open pages to re-register.
@@ -65,11 +66,25 @@ self.addEventListener("push", (event) => {
   event.waitUntil(showPush(readPush(event)));
 });
 
+/** The address without its fragment: "/consults/2#thread" is the page "/consults/2". */
+function withoutFragment(href) {
+  const url = new URL(href);
+  url.hash = "";
+  return url.href;
+}
+
+/** The window already at the page (fragment ignored) is focused; else an open window of the app
+ * is focused and sent there; only without one is a new window opened (issue 21 case 7). */
 async function focusOrOpen(path) {
   const target = new URL(path, self.location.origin).href;
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  for (const client of windows) {
-    if (client.url === target && "focus" in client) return client.focus();
+  const same = windows.find((c) => withoutFragment(c.url) === withoutFragment(target));
+  if (same && "focus" in same) return same.focus();
+  const app = windows.find((c) => new URL(c.url).origin === self.location.origin && "navigate" in c);
+  if (app) {
+    const focused = await app.focus().catch(() => app);
+    const moved = await focused.navigate(target).catch(() => null); // null: not controlled
+    if (moved) return moved;
   }
   return self.clients.openWindow(target);
 }

@@ -9,9 +9,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from mentor_app import ui
-    from mentor_app.pwa import compression, owner, views
+    from mentor_app.pwa import compression, inputs, owner, views
 
     app.register_blueprint(views.bp)
+    inputs.remember(app)  # templates, catalogues, settings: they change only with a restart
     owner.init_app(app)
     compression.init_app(app)
     ui.register_settings_section("pwa/_settings.html")

@@ -55,5 +55,25 @@ def _keep_owner_cookie(response: Response) -> Response:
     return response
 
 
+READER_HEADER = "X-Mentor-Reader"
+
+
+def reader_tag(user_id: str) -> str:
+    """Who reads this phone's kept guides: a keyed hash of the user id (24 hex characters)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"guides-reader:{user_id}".encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _name_reader(response: Response) -> Response:
+    """Every page names its reader to the service worker ("" when signed out), which drops the
+    guides it kept as soon as another person signs in on the phone (issue 21): a session that
+    timed out never posted "Sign out"."""
+    if response.mimetype == "text/html":
+        signed_in = request.endpoint != "accounts.logout" and current_user.is_authenticated
+        response.headers[READER_HEADER] = reader_tag(current_user.get_id()) if signed_in else ""
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.after_request(_keep_owner_cookie)
+    app.after_request(_name_reader)

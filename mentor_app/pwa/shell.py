@@ -2,9 +2,10 @@
 
 The app shell is every file under static/css, static/js and static/icons, named by its
 content-hashed URL, plus the offline page. The cache version is a hash of those URLs (so of the
-files' contents), of the service worker's own parts, and of the published guides' index: a
-deploy that changes any file, or a guide published since, changes the bytes of /sw.js, the
-browser installs the new worker, and the new worker deletes the old caches when it activates.
+files' contents), of the service worker's own parts, of the published guides' index, and of the
+templates, catalogues and settings (pwa/inputs.py): a deploy that changes any of them, or a
+guide published since, changes the bytes of /sw.js, the browser installs the new worker, and
+the new worker deletes the old caches when it activates.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import current_app, url_for
 
 from mentor_app.db import db_session
 from mentor_app.i18n.language import SUPPORTED_LANGUAGES
+from mentor_app.pwa import inputs
 from mentor_app.ui import static_url
 
 # Files under static/ that make up the service worker, in import order: push (notifications)
@@ -47,8 +49,10 @@ def guides_version() -> str:
     return translations.published_version(db_session())
 
 
-def cache_version(urls: list[str], guides: str) -> str:
-    digest = hashlib.sha256("\n".join([*urls, f"guides:{guides}"]).encode())
+def cache_version(urls: list[str], guides: str, inputs: str = "") -> str:
+    """16 hex characters: the shell's URLs, the guides' version, and `inputs` (the digest of
+    templates, catalogues and settings: pwa/inputs.py)."""
+    digest = hashlib.sha256("\n".join([*urls, f"guides:{guides}", f"inputs:{inputs}"]).encode())
     return digest.hexdigest()[:16]
 
 
@@ -58,7 +62,7 @@ def worker_config() -> dict[str, object]:
     shell = [static_url(name) for name in shell_files(static_folder)]
     parts = [static_url(part) for part in SW_PARTS]
     return {
-        "version": cache_version([*parts, *shell], guides_version()),
+        "version": cache_version([*parts, *shell], guides_version(), inputs.current(current_app)),
         "shell": shell,
         "offline": url_for("pwa.offline"),
         "offlinePages": {code: url_for("pwa.offline", lang=code) for code in SUPPORTED_LANGUAGES},

@@ -284,6 +284,10 @@ export async function showQueued(item) {
   const main = document.querySelector("main");
   if (!template || !main) return;
   const screen = template.content.firstElementChild.cloneNode(true);
+  // Without Background Sync (Safari, Firefox) nothing sends while the app is closed: say so.
+  const backgroundSync = "SyncManager" in window;
+  screen.querySelector("[data-promise-sync]").hidden = !backgroundSync;
+  screen.querySelector("[data-promise-open]").hidden = backgroundSync;
   const titles = await guideTitles();
   const list = screen.querySelector("[data-queued-list]");
   list.append(...(await queued()).map((one) => itemLine(one, titles)));
