@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages search-expected
+.PHONY: run test install install-test lint format bench bench-side clean messages search-expected
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ format: install-test
 
 bench: install-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Only the side-by-side run (gunicorn + wrk): BENCH_ROUNDS=5 BENCH_SECONDS=10 for a longer one.
+bench-side: install-test
+	$(BIN)/python benchmarks/bench_side_by_side.py
 
 # After changing a guide, a lexicon or the search ranking: the shared expected top 3 per query.
 search-expected: install-test
