@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_consults import SECRET, bench_app, fresh_database, free_port, pg_available  # noqa: E402
+from bench_consults import SECRET, bench_app, free_port, fresh_database, pg_available  # noqa: E402
 
 from mentor_app.accounts import services as accounts  # noqa: E402
 from mentor_app.playbooks.sync import sync_library  # noqa: E402
@@ -225,11 +225,13 @@ def report(rounds: list[dict]) -> None:
         r1 = [r[name][1] for r in rounds]
         r50 = [r[name][50] for r in rounds]
         errors = sum(r[name][1]["errors"] + r[name][50]["errors"] for r in rounds)
+
+        def mid(runs: list[dict], key: str) -> float:
+            return statistics.median(x[key] for x in runs)
+
         print(
-            f"  {name:<10} {statistics.median(x['p50'] for x in r1):8.2f}"
-            f" {statistics.median(x['p95'] for x in r1):7.2f} {statistics.median(x['p99'] for x in r1):7.2f}"
-            f" {statistics.median(x['p50'] for x in r50):7.2f} {statistics.median(x['p99'] for x in r50):7.2f}"
-            f" {statistics.median(x['rps'] for x in r50):10.0f} {errors:8d}"
+            f"  {name:<10} {mid(r1, 'p50'):8.2f} {mid(r1, 'p95'):7.2f} {mid(r1, 'p99'):7.2f}"
+            f" {mid(r50, 'p50'):7.2f} {mid(r50, 'p99'):7.2f} {mid(r50, 'rps'):10.0f} {errors:8d}"
         )
     print("\n  ratios per round, min / median / max")
     print("  case        p50@1 / trivial        req/s@50 / trips4")
@@ -248,7 +250,7 @@ def main() -> None:
         import redis
 
         redis.Redis.from_url(REDIS_URL).ping()
-    except Exception as error:  # noqa: BLE001 - any failure means no Redis to measure with
+    except Exception as error:  # any failure: no Redis to measure with
         print(f"  skipped: no Redis at {REDIS_URL} ({error})")
         return
     del url
