@@ -56,6 +56,7 @@ SEARCH = "angry client"
 WRK_SCRIPT = """
 wrk.method = os.getenv("B_METHOD")
 wrk.path = os.getenv("B_PATH")
+if os.getenv("B_BODY") ~= "" then wrk.body = os.getenv("B_BODY") end
 local n = 0
 function init(args)
   math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16) % 100000)
@@ -143,6 +144,7 @@ def wrk(script: str, port: int, case: dict, connections: int) -> dict[str, float
     """One wrk run; returns p50/p95/p99 in ms, requests/s and the count of 4xx/5xx answers."""
     env = {**os.environ, "B_METHOD": case["method"], "B_PATH": case["path"]}
     env["B_TAP"] = "1" if case.get("tap") else "0"
+    env["B_BODY"] = case.get("body", "")
     command = ["wrk", "-t", "1" if connections == 1 else "2", "-c", str(connections)]
     command += ["-d", f"{SECONDS}s", "--timeout", "10s", "-s", script]
     for name, value in case.get("headers", {}).items():
@@ -189,11 +191,13 @@ def cases(app_port: int, base_port: int, cookie: str, csrf: str, slug: str, etag
             "tap": True,
         },
         "guide": {"port": app_port, "method": "GET", "path": f"/guides/{slug}", "headers": signed},
+        # A search is a POST (the words stay out of URLs); it needs no CSRF token.
         "search": {
             "port": app_port,
-            "method": "GET",
-            "path": f"/guides?q={query}",
-            "headers": signed,
+            "method": "POST",
+            "path": "/guides",
+            "body": f"q={query}",
+            "headers": {**signed, "Content-Type": "application/x-www-form-urlencoded"},
         },
         "index304": {
             "port": app_port,
