@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench bench-side clean messages search-expected
+.PHONY: run test install install-test lint format bench bench-side clean messages translations compile-translations merge-new-strings search-expected loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,19 +21,26 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(VENV)/.installed $@
 
+# Compiled catalogues (.mo) are build output, never committed: every install step makes them.
 install: $(VENV)/.installed
+	$(COMPILE_MO)
 
 install-test: $(VENV)/.installed-test
+	$(COMPILE_MO)
 
 # Development server on SQLite with demo data, plus the worker beside it.
+# Ctrl-C reaches the server and the worker (same process group); the shell then waits for both
+# and ends quietly, so make reports no error. (`kill 0` would signal make itself.)
 run: install
 	$(BIN)/flask --app mentor_app db-upgrade
-	$(BIN)/flask --app mentor_app seed-demo
+	$(BIN)/flask --app mentor_app seed-demo --quiet
 	$(BIN)/flask --app mentor_app dev-keys
+	@$(BIN)/flask --app mentor_app demo-logins
 	@echo "Serving on http://$(HOST):$(PORT) (worker running alongside; Ctrl-C stops both)"
-	@trap 'kill 0' EXIT INT TERM; \
-	  $(BIN)/flask --app mentor_app worker & \
-	  $(BIN)/flask --app mentor_app run --host $(HOST) --port $(PORT) --no-reload
+	@trap 'trap - INT TERM; kill $$worker $$server 2>/dev/null; wait; exit 0' INT TERM; \
+	  $(BIN)/flask --app mentor_app worker & worker=$$!; \
+	  $(BIN)/flask --app mentor_app run --host $(HOST) --port $(PORT) --no-reload & server=$$!; \
+	  wait $$server; kill $$worker 2>/dev/null; wait
 
 test: install-test
 	MENTOR_APP_ENV=testing $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -53,13 +60,44 @@ bench: install-test
 bench-side: install-test
 	$(BIN)/python benchmarks/bench_side_by_side.py
 
+# Translations: English is the source; Swedish and German catalogues live in mentor_app/translations.
+TRANSLATIONS := mentor_app/translations
+POT := $(TRANSLATIONS)/messages.pot
+# _ and gettext/ngettext/pgettext are pybabel's defaults; the lazy forms are this project's.
+BABEL_KEYWORDS := -k _ -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k pgettext:1c,2
+BABEL_FORMAT := --no-wrap --sort-output --add-location=file
+COMPILE_MO = @$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
+
+# Extract every string marked for translation into the template (messages.pot).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg $(BABEL_KEYWORDS) $(BABEL_FORMAT) -o $(POT) .
+
+# Extract, merge new and changed msgids into the sv and de catalogues, then compile them.
+translations: messages
+	$(BIN)/pybabel update -i $(POT) -d $(TRANSLATIONS) --no-fuzzy-matching --no-wrap
+	$(MAKE) compile-translations
+
+# A branch's NEW_STRINGS.tsv (msgid, sv, de) into the catalogues: make merge-new-strings TSV=path
+merge-new-strings: $(VENV)/.installed
+	$(BIN)/python -c "import sys; from pathlib import Path; from mentor_app.i18n.catalogues import merge_new_strings; print(merge_new_strings(Path(sys.argv[1])), 'rows merged')" $(TSV)
+	$(COMPILE_MO)
+
+# .po -> .mo for every language; fuzzy entries are left out (they are guesses, not translations).
+compile-translations: $(VENV)/.installed
+	$(COMPILE_MO)
+
 # After changing a guide, a lexicon or the search ranking: the shared expected top 3 per query.
 search-expected: install-test
 	MENTOR_APP_ENV=testing $(BIN)/python -m tests.playbooks.expected_results
 
-# Extract every string marked for translation (Swedish and German catalogues start from it).
-messages: install
-	$(BIN)/pybabel extract -F mentor_app/translations/babel.cfg -k _l -o mentor_app/translations/messages.pot .
+# The load test (benchmarks/loadtest.py): locust, gunicorn, PostgreSQL and 2 workers on this
+# machine, under 5 minutes with the defaults; prints its figures.
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test,load]'
+	touch $@
+
+loadtest: $(VENV)/.installed-load
+	$(BIN)/python benchmarks/loadtest.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

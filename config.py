@@ -38,6 +38,20 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _database_url() -> str:
+    """DATABASE_URL, with the password read from DATABASE_PASSWORD_FILE when that is set (a
+    container secret, e.g. /run/secrets/db_password): the password then never sits in the
+    environment, where `ps e` and crash reports could show it."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'mentor_app.db'}"
+    password_file = os.environ.get("DATABASE_PASSWORD_FILE", "")
+    if not password_file:
+        return url
+    from sqlalchemy.engine import make_url
+
+    password = Path(password_file).read_text().strip()
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
+
+
 # The push services of the browsers people use (Chrome/Android, Firefox, Safari, Edge).
 DEFAULT_PUSH_HOSTS = (
     "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com"
@@ -47,7 +61,7 @@ DEFAULT_PUSH_HOSTS = (
 class BaseConfig:
     ENV_NAME = "base"
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
-    DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'mentor_app.db'}"
+    DATABASE_URL = _database_url()
     SQL_ECHO = False
 
     # Sessions: phones get lost, so both an idle and an absolute limit.
@@ -99,6 +113,13 @@ class BaseConfig:
     ARGON2_PARALLELISM = _int("ARGON2_PARALLELISM", 4)
 
     INVITE_TTL = timedelta(hours=_int("INVITE_TTL_HOURS", 72))
+    # A password-reset link works once, for this long (issue 17: one hour).
+    PASSWORD_RESET_TTL = timedelta(minutes=_int("PASSWORD_RESET_TTL_MINUTES", 60))
+    # "Forgot your password?": per address and per client address.
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get(
+        "PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour"
+    )
+    PASSWORD_RESET_LIMIT_PER_IP = os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "20 per hour")
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "mentor_app")
 
     BABEL_DEFAULT_LOCALE = "en"
@@ -116,8 +137,12 @@ class BaseConfig:
     # Host names requests may carry (comma-separated); others get 400. Unset in production:
     # the host of PUBLIC_BASE_URL.
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
-    # `Authorization: Bearer <token>` shows /healthz's details; unset, nobody sees them.
+    # `Authorization: Bearer <token>` shows /healthz's details and /metrics (Prometheus);
+    # unset, nobody sees them and /metrics answers 404.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+    # "json": one JSON line per record on stderr (mentor_app/requestlog.py); "text": Python's.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     # An open or accepted consult with no activity for this many days is closed (the mentor is
     # told); its free text then follows CONSULT_RETENTION_DAYS like any closed consult's.
     CONSULT_STALE_DAYS = _int("CONSULT_STALE_DAYS", 30)
@@ -145,6 +170,17 @@ class BaseConfig:
     PUSH_ALLOW_LOOPBACK = False
     OUTBOX_BATCH_SIZE = _int("OUTBOX_BATCH_SIZE", 50)
     OUTBOX_LEASE_SECONDS = _float("OUTBOX_LEASE_SECONDS", 120.0)
+    # A worker whose heartbeat is older than this is taken for dead: its claimed outbox rows
+    # are sent again at once by another worker (the lease above stays the backstop).
+    WORKER_STALE_SECONDS = _float("WORKER_STALE_SECONDS", 15.0)
+    # /healthz turns "degraded" (worker: stale) when no worker completed a round in 30 s.
+    # Tests run without a worker process, so TestingConfig only reports it.
+    WORKER_HEALTH_REQUIRED = True
+    # The dead-worker e-mail (mentor_app/worker/alarm.py): sent by a web process when no
+    # worker completed a round for this many minutes; checked at most this often per process.
+    WORKER_ALARM = True
+    WORKER_ALARM_MINUTES = _float("WORKER_ALARM_MINUTES", 5.0)
+    WORKER_ALARM_CHECK_SECONDS = _float("WORKER_ALARM_CHECK_SECONDS", 30.0)
     OUTBOX_MAX_ATTEMPTS = _int("OUTBOX_MAX_ATTEMPTS", 6)
     OUTBOX_BACKOFF_BASE_SECONDS = _float("OUTBOX_BACKOFF_BASE_SECONDS", 2.0)
     OUTBOX_BACKOFF_CAP_SECONDS = _float("OUTBOX_BACKOFF_CAP_SECONDS", 300.0)
@@ -156,6 +192,9 @@ class BaseConfig:
     # accept fractions (0.05 minutes = 3 seconds), so a test runs the whole ladder in seconds.
     SAFETY_GRACE_MINUTES = _float("SAFETY_GRACE_MINUTES", 10.0)
     ALARM_ACK_TIMEOUT_SECONDS = _float("ALARM_ACK_TIMEOUT_SECONDS", 120.0)
+    # The second alert channel (Apprise): JSON, channel name -> Apprise URL with {address}, or
+    # -> {"url", "address": "phone"|"handle", "label"}. See mentor_app/relay/templates.py.
+    ALERT_CHANNELS = os.environ.get("ALERT_CHANNELS", "")
     # The worker lowers its own CPU priority by this much (0: not at all); see cli.worker.
     WORKER_NICENESS = _int("WORKER_NICENESS", 5)
 
@@ -165,6 +204,7 @@ class BaseConfig:
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -175,7 +215,6 @@ class DevelopmentConfig(BaseConfig):
     PREFERRED_URL_SCHEME = "http"
     HSTS = False
     GENERATE_INSTANCE_KEYS = True
-    VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:coordinator@localhost")
     PUSH_ENDPOINT_HOSTS = os.environ.get("PUSH_ENDPOINT_HOSTS", "")
     PUSH_ALLOW_LOOPBACK = True
 
@@ -191,6 +230,8 @@ class TestingConfig(DevelopmentConfig):
     ARGON2_PARALLELISM = 1
     RATELIMIT_STORAGE_URI = "memory://"
     WORKER_NICENESS = 0  # tests run the worker command in their own process
+    WORKER_HEALTH_REQUIRED = False
+    WORKER_ALARM = False  # tests of the alarm turn it on
 
 
 CONFIGS = {

@@ -239,7 +239,8 @@ def gunicorn(url: str) -> Iterator[int]:
     ]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
-        deadline = time.monotonic() + 30
+        # Four workers importing the app at once on two busy cores can take a while.
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)

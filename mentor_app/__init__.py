@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from flask_login import current_user
 
 from config import INSTANCE_DIR, config_from_env
@@ -29,10 +29,18 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
             app.config.update(config)
     _ensure_secret_key(app)
     _check_public_address(app)
+    from mentor_app.notifications.vapid import check_subject_at_startup
+
+    check_subject_at_startup(app.config)
     from mentor_app import logfilter
 
     logfilter.install()
-    from mentor_app import proxy, timeutil
+    from mentor_app import proxy, requestlog, timeutil
+    from mentor_app.metrics import timing
+
+    requestlog.configure(app)
+    # First of all request hooks: the clock starts before any check that may answer early.
+    timing.init_app(app)
 
     proxy.init_app(app)
     timeutil.check_zone_name(app.config.get("PANEL_TIMEZONE"), "PANEL_TIMEZONE")
@@ -53,15 +61,22 @@ def create_app(config: dict[str, Any] | type | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     _register_blueprints(app)
+    from mentor_app.worker import alarm
+
+    alarm.init_app(app)
     _register_template_helpers(app)
 
     from mentor_app import ui
 
     ui.init_app(app)
+    from mentor_app import form_errors
+
+    form_errors.init_app(app)
 
     from mentor_app import cli
 
     cli.init_app(app)
+    db.wrap_views(app)  # every view commits inside its dispatch (db.commit_at_boundary)
     return app
 
 
@@ -113,9 +128,11 @@ DOMAINS = [
     "mentor_app.pool.domain",
     "mentor_app.dashboard.domain",
     "mentor_app.notifications.domain",
+    "mentor_app.relay.domain",
     "mentor_app.pwa.domain",
     "mentor_app.consults.domain",
     "mentor_app.safety.domain",
+    "mentor_app.i18n.views",
 ]
 
 
@@ -124,8 +141,10 @@ def _register_blueprints(app: Flask) -> None:
 
     from mentor_app.health import views as health_views
     from mentor_app.home import views as home_views
+    from mentor_app.metrics import views as metrics_views
 
     app.register_blueprint(health_views.bp)
+    app.register_blueprint(metrics_views.bp)
     app.register_blueprint(home_views.bp)
     for name in DOMAINS:
         importlib.import_module(name).init_app(app)
@@ -158,11 +177,9 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _locale() -> str:
-    from flask import current_app
+    from mentor_app.i18n.language import request_language
 
-    if current_user and current_user.is_authenticated:
-        return current_user.locale
-    return request.accept_languages.best_match(list(current_app.config["LANGUAGES"])) or "en"
+    return request_language()
 
 
 def _timezone() -> str | None:

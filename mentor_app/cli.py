@@ -96,7 +96,8 @@ CREATE_USER_HOOKS: list = []
 
 @click.command("seed-demo")
 @with_appcontext
-def seed_demo() -> None:
+@click.option("--quiet", is_flag=True, help="Do not print the sign-ins (`demo-logins` does).")
+def seed_demo(quiet: bool) -> None:
     """Load demo users (and each domain's demo data) into an empty database."""
     from mentor_app import demo
 
@@ -106,6 +107,21 @@ def seed_demo() -> None:
             return
         lines = demo.seed_demo(session, utcnow())
         session.commit()
+    # The sign-ins are the first lines; with --quiet `demo-logins` prints them instead.
+    for line in lines[len(demo.login_block()) if quiet else 0 :]:
+        click.echo(line)
+
+
+@click.command("demo-logins")
+@with_appcontext
+def demo_logins() -> None:
+    """Print the demo sign-ins that exist in this database (never in production)."""
+    from mentor_app import demo
+
+    if current_app.config.get("ENV_NAME") == "production":
+        raise click.ClickException("demo sign-ins are for development only")
+    with _session() as session:
+        lines = demo.login_lines(session)
     for line in lines:
         click.echo(line)
 
@@ -177,7 +193,9 @@ def worker(once: bool, idle_sleep: float | None) -> None:
     if niceness > 0 and hasattr(os, "nice"):
         os.nice(niceness)
     load_steps()
-    runner = Worker(get_db(), idle_sleep=idle_sleep)
+    stale = float(current_app.config["WORKER_STALE_SECONDS"])
+    # A few pulses per stale window, so one slow write never makes a live worker look dead.
+    runner = Worker(get_db(), idle_sleep=idle_sleep, pulse_every=max(0.2, min(3.0, stale / 5)))
     if once:
         done = runner.run_once()
         click.echo(f"worker: {done} item(s) processed")
@@ -186,5 +204,14 @@ def worker(once: bool, idle_sleep: float | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_upgrade, create_user, seed_demo, audit_seal, audit_verify, worker, dev_keys):
+    for command in (
+        db_upgrade,
+        create_user,
+        seed_demo,
+        demo_logins,
+        audit_seal,
+        audit_verify,
+        worker,
+        dev_keys,
+    ):
         app.cli.add_command(command)

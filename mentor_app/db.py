@@ -1,7 +1,7 @@
 """Database plumbing: declarative base, UTC timestamps, engine and per-request session.
 
 House rule: services take the session and `now`, flush, and never commit. The request boundary
-commits once (see `init_app`), the worker commits once per step.
+commits once, at the end of the view (see `commit_at_boundary`), the worker once per step.
 
 Time: every column here holds an aware UTC instant (`UTCDateTime`). The dates and hours people
 type or see belong to their own zone and are converted once, at the edge, by
@@ -10,12 +10,22 @@ type or see belong to their own zone and are converted once, at the edge, by
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import (
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
+)
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -30,6 +40,15 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def is_transient_error(err: BaseException) -> bool:
+    """True for database errors that say "try again", not "bug": the connection was lost or
+    refused, a deadlock or serialization failure (PostgreSQL), a lock timeout (SQLite busy),
+    or a session left unusable by one of these."""
+    if isinstance(err, (OperationalError, InterfaceError, PendingRollbackError)):
+        return True
+    return isinstance(err, DBAPIError) and bool(err.connection_invalidated)
 
 
 def utcnow() -> datetime:
@@ -130,12 +149,50 @@ def db_session() -> Session:
     return g.db_session
 
 
+def commit_at_boundary(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps a view: its answer is made, then the request's session commits (status < 400) or
+    rolls back — inside the view's dispatch, so a failed COMMIT (connection lost, deadlock,
+    serialization failure, SQLite busy) reaches the error handlers like any other database
+    error and answers 503 with Retry-After (errors.py), never a bare 500."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        response = current_app.make_response(view(*args, **kwargs))
+        session: Session | None = g.get("db_session")
+        if session is not None:
+            if response.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        return response
+
+    wrapped.__mentor_commits__ = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def wrap_views(app: Flask) -> None:
+    """Every view commits at its own boundary. create_app calls this once every blueprint is
+    registered; a view added later is wrapped before the next request."""
+    for endpoint, view in list(app.view_functions.items()):
+        if not getattr(view, "__mentor_commits__", False):
+            app.view_functions[endpoint] = commit_at_boundary(view)
+    app.extensions["mentor_db_wrapped"] = len(app.view_functions)
+
+
 def init_app(app: Flask) -> None:
     app.extensions["mentor_db"] = Database(app.config["DATABASE_URL"], app.config["SQL_ECHO"])
 
+    @app.before_request
+    def _every_view_commits() -> None:
+        if app.extensions.get("mentor_db_wrapped") != len(app.view_functions):
+            wrap_views(app)
+
     @app.after_request
-    def _commit_at_boundary(response):  # type: ignore[no-untyped-def]
-        session: Session | None = g.pop("db_session", None)
+    def _commit_leftovers(response):  # type: ignore[no-untyped-def]
+        """Writes made outside a view (a before_request hook that ends a session and
+        redirects, an after_request hook) commit here; a failure still answers like a failed
+        commit in a view (the handler for database errors: 503 with Retry-After)."""
+        session: Session | None = g.get("db_session")
         if session is None:
             return response
         try:
@@ -143,13 +200,21 @@ def init_app(app: Flask) -> None:
                 session.commit()
             else:
                 session.rollback()
-        finally:
-            session.close()
+        except SQLAlchemyError as err:
+            session.rollback()
+            return app.make_response(app.handle_user_exception(err))
         return response
 
     @app.teardown_request
-    def _close_on_error(_exc: BaseException | None) -> None:
+    def _close(_exc: BaseException | None) -> None:
+        # The view committed already (or failed): whatever is left is rolled back. A rollback
+        # on a connection that just died must not turn the answer into an error.
         session: Session | None = g.pop("db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.rollback()
+        except Exception as err:  # the connection is gone; the pool drops it
+            logging.getLogger(__name__).warning("rollback failed: %s", type(err).__name__)
+        finally:
             session.close()

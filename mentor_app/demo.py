@@ -1,7 +1,8 @@
 """Demo data for `make run`: one user of each role, and whatever each domain adds.
 
 Domains append a callable `(session, now) -> list[str]` to DEMO_STEPS; each returns lines to
-print. Demo passwords and TOTP secrets are printed once, for the person running `make run`.
+print. Demo passwords and TOTP secrets are printed for the person running `make run`, at every
+start, by `flask demo-logins` (for the demo users that exist in this database).
 """
 
 from __future__ import annotations
@@ -55,8 +56,33 @@ def is_empty(session: Session) -> bool:
     return (session.scalar(select(func.count()).select_from(User)) or 0) == 0
 
 
+def _login_line(email: str, role: str, password: str) -> str:
+    secret = DEMO_TOTP.get(email)
+    extra = f"  TOTP secret {secret}" if secret else ""
+    return f"  {role:<12} {email:<26} password {password}{extra}"
+
+
+def login_block() -> list[str]:
+    """The lines `seed_users` prints: a heading and one line per demo user."""
+    return [LOGIN_HEADING, *(_login_line(e, r, p) for e, _n, r, p, _l in DEMO_USERS)]
+
+
+def login_lines(session: Session) -> list[str]:
+    """The sign-ins of the demo users present in this database (their demo password and
+    TOTP secret, as seeded; a changed password is not known here), or a hint when none is."""
+    emails = [email for email, *_rest in DEMO_USERS]
+    present = set(session.scalars(select(User.email).where(User.email.in_(emails))))
+    lines = [_login_line(e, r, p) for e, _n, r, p, _l in DEMO_USERS if e in present]
+    if not lines:
+        return ["No demo users in this database (`flask --app mentor_app seed-demo` adds them)."]
+    return [LOGIN_HEADING, *lines]
+
+
+LOGIN_HEADING = "Demo sign-ins (development only):"
+
+
 def seed_users(session: Session, now: datetime) -> list[str]:
-    lines = ["Demo sign-ins (development only):"]
+    lines = [LOGIN_HEADING]
     for email, name, role, password, languages in DEMO_USERS:
         user = accounts.create_user(
             session,
@@ -70,8 +96,7 @@ def seed_users(session: Session, now: datetime) -> list[str]:
         secret = DEMO_TOTP.get(email)
         if secret:
             accounts.set_totp_secret_directly(session, now, user, secret)
-        extra = f"  TOTP secret {secret}" if secret else ""
-        lines.append(f"  {role:<12} {email:<26} password {password}{extra}")
+        lines.append(_login_line(email, role, password))
     return lines
 
 

@@ -9,9 +9,10 @@ import traceback
 from flask import Flask, jsonify, make_response, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
+from mentor_app.db import is_transient_error
 from mentor_app.security import json_error, wants_json
 
 log = logging.getLogger(__name__)
@@ -69,12 +70,18 @@ def init_app(app: Flask) -> None:
             response.headers["Retry-After"] = str(_limit_window_seconds(err))
         return response
 
-    @app.errorhandler(OperationalError)
-    def _database_unavailable(err: OperationalError):  # type: ignore[no-untyped-def]
-        # The database is down or (SQLite) stayed locked past the busy timeout: nothing was
-        # saved, and trying again shortly is the right thing (the consult button queues the
-        # tap and resends it). A 503 with Retry-After says so; a 500 would say "a bug".
-        log.warning("database unavailable: %s", type(err.orig).__name__)
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PendingRollbackError)
+    def _database_unavailable(err: Exception):  # type: ignore[no-untyped-def]
+        # The database is down, the connection dropped (also during COMMIT: views commit
+        # inside their dispatch, see db.commit_at_boundary), a deadlock or serialization
+        # failure, or (SQLite) the lock stayed taken past the busy timeout: nothing was saved,
+        # and trying again shortly is the right thing (the consult button queues the tap and
+        # resends it). A 503 with Retry-After says so; a 500 would say "a bug".
+        if not is_transient_error(err):
+            return _unexpected(err)
+        cause = getattr(err, "orig", None) or err
+        log.warning("database unavailable: %s", type(cause).__name__)
         response = make_response(_respond(503))
         response.headers["Retry-After"] = "5"
         return response

@@ -31,6 +31,10 @@ const GUIDES_CACHE = `${PREFIX}guides-${CONFIG.version}`;
 const GUIDES_PREFIX = `${PREFIX}guides-`;
 const INDEX_URL = "/guides/index.json";
 const NAVIGATION_TIMEOUT_MS = 3000;
+// The language of the pages last served (their Content-Language), so that without a network
+// the offline page speaks it. Kept in the shell cache too: a restarted worker remembers it.
+const LANGUAGE_KEY = "/offline/language"; // a cache key only, never a route
+let pageLanguage = "";
 let generation = 0; // bumped on sign-out: a guides precache already running must not refill
 
 function cacheable(response) {
@@ -87,6 +91,8 @@ async function precacheShell() {
     }),
   );
   await cache.add(new Request(CONFIG.offline, { cache: "no-cache" }));
+  const perLanguage = Object.values(CONFIG.offlinePages || {});
+  await Promise.all(perLanguage.map((url) => cache.add(new Request(url, { cache: "no-cache" }))));
   await caches.open(GUIDES_CACHE);
 }
 
@@ -185,11 +191,31 @@ function timeout(ms) {
   return new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), ms));
 }
 
+async function rememberLanguage(response) {
+  const code = (response.headers.get("Content-Language") || "").slice(0, 2);
+  if (!code || code === pageLanguage || !(CONFIG.offlinePages || {})[code]) return;
+  pageLanguage = code;
+  const cache = await ownCache(SHELL_CACHE);
+  if (cache) await cache.put(LANGUAGE_KEY, new Response(code));
+}
+
+/** The offline page in the language of the pages last served (else the default one). */
+async function offlinePage() {
+  if (!pageLanguage) {
+    const kept = await caches.match(LANGUAGE_KEY);
+    pageLanguage = kept ? await kept.text() : "";
+  }
+  const url = (CONFIG.offlinePages || {})[pageLanguage];
+  const page = url ? await caches.match(url, { ignoreVary: true }) : undefined;
+  return page || (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();
+}
+
 async function navigate(event) {
   const url = new URL(event.request.url);
   const key = guidePage(url);
   const network = (async () => {
     const response = (await event.preloadResponse) || (await fetch(event.request));
+    if (response.ok) await rememberLanguage(response).catch(() => {});
     if (key && !url.search && cacheable(response)) await putGuide(key, response.clone());
     return response;
   })();
@@ -199,7 +225,7 @@ async function navigate(event) {
     return await (cached ? Promise.race([network, timeout(NAVIGATION_TIMEOUT_MS)]) : network);
   } catch {
     if (cached) return cached;
-    return (await caches.match(CONFIG.offline, { ignoreVary: true })) || Response.error();
+    return offlinePage();
   }
 }
 

@@ -30,6 +30,15 @@ def _log_guard_for_the_whole_run() -> Iterator[None]:
     log_guard.uninstall(previous)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues() -> None:
+    """The .mo files are build output (`make install-test` writes them); a run started with
+    pytest directly after a .po changed still sees the current translations."""
+    from mentor_app.i18n.catalogues import compile_catalogues
+
+    compile_catalogues(only_if_stale=True)
+
+
 @pytest.fixture(autouse=True)
 def _log_guard_per_test() -> Iterator[None]:
     log_guard.GUARD.clear()

@@ -1,11 +1,19 @@
 """A local push service for tests and benchmarks, and helpers to arrange push data.
 
 `LocalPushService` is a threaded HTTP server on 127.0.0.1 that accepts `POST /push/<token>` the
-way a browser vendor's push service does, and checks what a real one would:
-- the `Authorization: vapid t=<JWT>, k=<key>` header: an ES256 JWT whose signature verifies with
-  `k`, `k` being the app's public key, `aud` the endpoint's origin, `exp` within 24 h, a `sub`;
-- `Content-Encoding: aes128gcm`, a `TTL`;
-and decrypts the body with the subscription's own private key and auth secret (it made them),
+way a browser vendor's push service does, and refuses what the strictest of them would
+(Apple's, Mozilla's and Google's documented rules, RFC 8030/8291/8292):
+- 403 for the `Authorization: vapid t=<JWT>, k=<key>` header unless the ES256 JWT verifies with
+  `k`, `k` is the app's public key, `aud` is the endpoint's origin, `exp` is in the future and
+  at most 24 h ahead, and `sub` is a real contact (Apple: a `mailto:` without spaces or angle
+  brackets at a real domain, or an `https:` URL; not localhost, .local, .test, .example,
+  .invalid or an IP address);
+- 400 for a missing or non-integer `TTL`, an `Urgency` other than very-low/low/normal/high, a
+  `Topic` outside the URL-safe base64 alphabet, longer than 32 characters or of a length that
+  leaves remainder 1 when divided by 4 (Apple decodes it), or a `Content-Encoding` other than
+  aes128gcm;
+- 413 for a body over 4096 bytes (after encryption).
+It decrypts the body with the subscription's own private key and auth secret (it made them),
 so a test asserts on the plaintext the phone would see. Per token it can be told to answer with
 other statuses (404, 410, 429 + Retry-After, 500, ...) or to hang.
 """
@@ -13,7 +21,9 @@ other statuses (404, 410, 429 + Retry-After, 500, ...) or to hang.
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
+import re
 import secrets
 import threading
 import time
@@ -33,6 +43,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from mentor_app.consults.models import Case, Consult
 from mentor_app.notifications.models import OutboxMessage, PushUrgency
 from mentor_app.notifications.services import Message, enqueue
+from mentor_app.notifications.topics import push_topic
 
 HANG = "hang"
 
@@ -88,9 +99,63 @@ def verify_vapid(
     exp = claims.get("exp")
     if not isinstance(exp, int) or not now < exp <= now + 24 * 3600:
         problems.append("exp is not within 24 h")
-    if not str(claims.get("sub", "")).startswith(("mailto:", "https:")):
-        problems.append("sub is not a contact")
+    sub_problem = contact_problem(str(claims.get("sub", "")))
+    if sub_problem:
+        problems.append(f"sub {sub_problem}")
     return problems, claims
+
+
+_NO_CONTACT_SUFFIXES = ("localhost", "local", "test", "example", "invalid")
+
+
+def contact_problem(sub: str) -> str | None:
+    """Apple's rule for the JWT `sub` (403 BadJwtToken otherwise), written independently of the
+    app's own check so the two can disagree and a test notice."""
+    if re.search(r"[\s<>]", sub):
+        return "has spaces or angle brackets"
+    if sub.startswith("mailto:"):
+        _local, at, host = sub[len("mailto:") :].rpartition("@")
+        if not at or not _local:
+            return "is not a mailto: address"
+    elif sub.startswith("https://"):
+        host = sub[len("https://") :].split("/", 1)[0].split(":", 1)[0]
+    else:
+        return "is not a mailto: or https: contact"
+    host = host.lower()
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return "names an IP address"
+    except ValueError:
+        pass
+    if "." not in host or any(host == s or host.endswith("." + s) for s in _NO_CONTACT_SUFFIXES):
+        return f"names an unreachable domain {host!r}"
+    return None
+
+
+URGENCIES = ("very-low", "low", "normal", "high")
+MAX_BODY = 4096
+
+
+def header_problems(headers: dict[str, str], body: bytes) -> list[tuple[int, str]]:
+    """What the push services refuse in the request line and headers, with the status each
+    answers: [(400 | 413, why), ...]."""
+    problems: list[tuple[int, str]] = []
+    ttl = headers.get("ttl")
+    if ttl is None or not re.fullmatch(r"[0-9]+", ttl.strip()):
+        problems.append((400, "TTL header missing or not an integer"))
+    urgency = headers.get("urgency")
+    if urgency is not None and urgency not in URGENCIES:
+        problems.append((400, f"urgency {urgency!r} is not one of {URGENCIES}"))
+    topic = headers.get("topic")
+    if topic is not None and (
+        not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", topic) or len(topic) % 4 == 1
+    ):
+        problems.append((400, f"topic {topic!r} is not 1-32 base64url characters"))
+    if headers.get("content-encoding") != "aes128gcm":
+        problems.append((400, "content-encoding is not aes128gcm"))
+    if len(body) > MAX_BODY:
+        problems.append((413, f"payload of {len(body)} bytes is over {MAX_BODY}"))
+    return problems
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -182,16 +247,19 @@ class LocalPushService:
         self, token: str, headers: dict[str, str], body: bytes, arrived: float
     ) -> tuple[int, dict]:
         problems: list[str] = []
+        refusal: int | None = None  # the status a real service would answer instead
         payload, plaintext = None, b""
         keys = self.keys.get(token)
         if self.verify:
-            problems, _claims = verify_vapid(
+            auth_problems, _claims = verify_vapid(
                 headers.get("authorization", ""), self.expected_public_key, self.origin, time.time()
             )
-            if headers.get("content-encoding") != "aes128gcm":
-                problems.append("content-encoding is not aes128gcm")
-            if "ttl" not in headers:
-                problems.append("no TTL header")
+            if auth_problems:
+                problems.extend(auth_problems)
+                refusal = 403
+            for status, why in header_problems(headers, body):
+                problems.append(why)
+                refusal = refusal or status
         if keys is None:
             problems.append("unknown token")
         elif self.verify:
@@ -209,7 +277,7 @@ class LocalPushService:
             scripted = 201
         status, extra = scripted if isinstance(scripted, tuple) else (scripted, {})
         if problems and 200 <= status < 300:
-            status = 400
+            status = refusal or 400
         with self.arrived:
             self.received.append(
                 Received(token, headers, status, len(body), payload, plaintext, problems, arrived)
@@ -331,7 +399,7 @@ def offer(session, now, consultant_id: int, consult_id: int) -> OutboxMessage:  
         consult_id=consult_id,
         urgency=PushUrgency.HIGH,
         ttl=timedelta(minutes=15),
-        topic=f"consult-{consult_id}",
+        topic=push_topic(f"consult-{consult_id}"),
     )
     session.commit()
     return row
@@ -345,7 +413,7 @@ def simple(session, now, user_id: int, key: str | None = None, kind: str = "cons
         kind=kind,
         message=Message("Consult update", "Open the app to see it", "/", "update"),
         dedup_key=key or f"t:{uuid.uuid4().hex}",
-        topic="update",
+        topic=push_topic("update"),
     )
     session.commit()
     return row

@@ -54,6 +54,12 @@ FOUNDATION_ROWS: list[tuple[str, str, dict[str, int], str]] = [
     ("GET", "/invite", expect(200, 200, 200, 200), "/invite"),
     ("POST", "/invite", expect(400, 400, 400, 400), "/invite"),
     ("POST", "/invite/open", expect(400, 400, 400, 400), "/invite/open"),
+    # Recovery pages are public: a locked-out person is not signed in.
+    ("GET", "/password/forgot", expect(200, 200, 200, 200), "/password/forgot"),
+    ("POST", "/password/forgot", expect(400, 400, 400, 400), "/password/forgot"),
+    ("GET", "/password/reset", expect(200, 200, 200, 200), "/password/reset"),
+    ("POST", "/password/reset", expect(410, 410, 410, 410), "/password/reset"),
+    ("POST", "/password/reset/open", expect(400, 400, 400, 400), "/password/reset/open"),
     ("GET", "/admin/users/", COORDINATOR_PAGE, "/admin/users/"),
     ("GET", "/admin/users/invite", COORDINATOR_PAGE, "/admin/users/invite"),
     ("POST", "/admin/users/invite", COORDINATOR_POST, "/admin/users/invite"),
@@ -71,6 +77,18 @@ FOUNDATION_ROWS: list[tuple[str, str, dict[str, int], str]] = [
         "/admin/users/{other}/unlock-two-factor",
         COORDINATOR_ACTION,
         "/admin/users/<int:user_id>/unlock-two-factor",
+    ),
+    (
+        "POST",
+        "/admin/users/{other}/reset-two-factor",
+        COORDINATOR_ACTION,
+        "/admin/users/<int:user_id>/reset-two-factor",
+    ),
+    (
+        "POST",
+        "/admin/users/{other}/password-reset",
+        COORDINATOR_ACTION,
+        "/admin/users/<int:user_id>/password-reset",
     ),
     (
         "POST",

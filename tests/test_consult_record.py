@@ -51,7 +51,7 @@ def test_record_holds_the_facts_and_nothing_else(closed, db) -> None:  # type: i
             f.CASE_CODE,
             f"#{consult_id}",
             "Urgent",
-            "trauma-reminders",
+            "trauma",  # the topic as a word (its label), never the slug
             "Consultant recommends seeing the client",
             "Yes",
             "2026",

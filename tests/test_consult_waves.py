@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from mentor_app.consults.models import Consult
 from mentor_app.consults.worker_steps import advance_due
 from mentor_app.notifications.models import OutboxMessage
+from mentor_app.notifications.topics import push_topic
 from tests.consult_helpers import (
     make_consult,
     make_consultant,
@@ -103,7 +104,7 @@ def test_each_wave_offers_the_right_consultants_at_the_right_minute(
     expected_urgency = "high" if urgency == "urgent" else "normal"
     for message in offers:
         assert message.urgency == expected_urgency
-        assert message.topic == f"consult-{consult_id}"
+        assert message.topic == push_topic(f"consult-{consult_id}")
         assert message.ttl_seconds == int(coordinators_after.total_seconds())
         assert message.payload["url"] == f"/consults/{consult_id}"
         assert message.payload["body"] == f"{urgency.capitalize()} · Swedish · general"
@@ -172,7 +173,7 @@ def test_an_accept_one_second_before_a_wave_cancels_it(app, actors, db, clock) -
     taken = outbox(db, consult_id, "consult.taken")
     assert {m.user_id for m in taken} == set(first_wave[1:])
     for message in taken:
-        assert message.topic == f"consult-{consult_id}"
+        assert message.topic == push_topic(f"consult-{consult_id}")
         assert message.payload["tag"] == f"consult-{consult_id}"
         assert message.payload["title"] == "Taken by a colleague"
     assert [m.user_id for m in outbox(db, consult_id, "consult.accepted")] == [row.mentor_id]

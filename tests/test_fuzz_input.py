@@ -109,6 +109,7 @@ VALID = {
     "/api/guides/<slug>/feedback": {"helpful": True, "comment": "useful"},
     "/api/me/availability": {"available": True, "hours": 2},
     "/api/push/permission": {"permission": "granted"},
+    "/api/me/language": {"language": "sv"},
     "/api/guide-editor/preview": {"body": "## First minute\n\nSit down.", "slug": "fuzz-guide"},
 }  # fmt: skip
 

@@ -186,7 +186,7 @@ def test_coverage_pages_render(app, actors, db, clock) -> None:  # type: ignore[
     assert "75 hours with nobody" in html
     assert html.count('class="cell-gap"') == 75
     assert ">0!<" in html  # a text marker, not colour only
-    assert "Mon 1 Jun 03:00 – 08:00" in html  # the list alternative to the grid
+    assert "Mon, Jun 1, 03:00 – 08:00" in html  # the list alternative to the grid (Babel, en)
     detail = client.get("/pool/coverage/hour?at=2026-06-02T12:00Z")
     text = detail.get_data(as_text=True)
     assert detail.status_code == 200 and "Consultant A" in text and "Nobody reachable." in text

@@ -19,6 +19,7 @@ from mentor_app.notifications.jobs import TEST_STOP_ENV
 from mentor_app.notifications.messages import message_id
 from mentor_app.notifications.models import DeliveryAttempt, OutboxMessage, PushUrgency
 from mentor_app.notifications.services import Message, enqueue
+from mentor_app.notifications.topics import push_topic
 from mentor_app.notifications.vapid import keys_for, private_key_b64
 from tests.conftest import requires_postgres
 from tests.push_helpers import LocalPushService, add_device, quick_user
@@ -86,7 +87,7 @@ def queue(db, now, users: list[int], per_user: int) -> list[str]:  # type: ignor
                 message=Message("Consult request", "Urgent · Swedish · trauma", "/", f"c-{n}"),
                 dedup_key=key,
                 urgency=PushUrgency.HIGH if n % 2 else PushUrgency.NORMAL,
-                topic=f"c-{n}",
+                topic=push_topic(f"c-{n}"),
             )
             keys.append(key)
     db.commit()

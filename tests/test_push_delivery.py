@@ -12,6 +12,7 @@ from mentor_app.notifications import services
 from mentor_app.notifications.messages import message_id
 from mentor_app.notifications.models import DeliveryAttempt, OutboxMessage, PushSubscription
 from mentor_app.notifications.services import Message, enqueue
+from mentor_app.notifications.topics import push_topic
 from mentor_app.notifications.vapid import keys_for
 from tests.push_helpers import (
     CASE_CODE,
@@ -64,7 +65,7 @@ def test_push_arrives_signed_encrypted_and_says_nothing_identifying(
     assert int(got.headers["ttl"]) > 0
     assert int(got.headers["ttl"]) <= 15 * 60
     assert got.headers["urgency"] == "high"
-    assert got.headers["topic"] == f"consult-{consult_id}"
+    assert got.headers["topic"] == push_topic(f"consult-{consult_id}")
     assert len(got.headers["topic"]) <= 32
 
     db.expire_all()

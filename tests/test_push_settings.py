@@ -58,9 +58,24 @@ def test_devices_and_their_state_are_listed(db, clock, actors) -> None:  # type:
     assert "Notifications reach you" in page
 
 
+def test_without_a_device_the_test_button_says_so(db, clock, actors) -> None:  # type: ignore[no-untyped-def]
+    client, user_id = actors.signed_in("mentor")
+    answer = client.post("/account/notifications/test", data={"csrf_token": csrf_token(client)})
+    assert answer.status_code == 302
+    page = settings_page(client)
+    assert "No device of yours gets notifications yet" in page and "on its way" not in page
+    assert db.scalars(select(OutboxMessage).where(OutboxMessage.user_id == user_id)).all() == []
+
+
 def test_test_button_queues_one_test_message_per_tap(db, clock, actors) -> None:  # type: ignore[no-untyped-def]
     client, user_id = actors.signed_in("mentor")
     clock.freeze()
+    add_device(
+        db,
+        user_id,
+        {"endpoint": "https://fcm.googleapis.com/t", "keys": {"p256dh": "BA", "auth": "AA"}},
+    )
+    db.commit()
     token = csrf_token(client)
     first = client.post("/account/notifications/test", data={"csrf_token": token})
     assert first.status_code == 302
@@ -275,7 +290,7 @@ def test_vapid_keys_from_configuration(app) -> None:  # type: ignore[no-untyped-
 
 
 def test_development_keys_are_made_once_into_instance(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    config = {"GENERATE_INSTANCE_KEYS": True, "VAPID_SUBJECT": "mailto:dev@localhost"}
+    config = {"GENERATE_INSTANCE_KEYS": True, "VAPID_SUBJECT": "mailto:dev@agency.org"}
     first = vapid.load_keys(config, str(tmp_path))
     path = tmp_path / vapid.KEY_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from mentor_app.accounts import forms, lockout, services
-from mentor_app.accounts.models import Invitation, User
+from mentor_app.accounts import forms, lockout, recovery, services
+from mentor_app.accounts.models import ROLE_VALUES, Invitation, User
 from mentor_app.db import db_session
 from mentor_app.security import roles_required
 from mentor_app.web import client_ip, external_url, now
@@ -43,7 +52,9 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/invite", methods=["GET", "POST"])
 @roles_required("coordinator")
 def invite():  # type: ignore[no-untyped-def]
-    form = forms.InviteForm()
+    # "Invite a consultant" (the pool page) opens this form with the role already chosen.
+    preset = request.args.get("role")
+    form = forms.InviteForm(role=preset if preset in ROLE_VALUES else None)
     status = 200
     if form.validate_on_submit():
         try:
@@ -117,6 +128,42 @@ def unlock_two_factor(user_id: int):  # type: ignore[no-untyped-def]
         abort(400)
     lockout.unlock(db_session(), now(), current_user, user, client_ip())
     flash(_("Two-factor sign-in is unlocked for this user."), "success")
+    return redirect(url_for(".detail", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/reset-two-factor")
+@roles_required("coordinator")
+def reset_two_factor(user_id: int):  # type: ignore[no-untyped-def]
+    user = _user_or_404(user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        recovery.reset_two_factor(db_session(), now(), current_user, user, client_ip())
+    except services.AccountError as err:
+        flash(str(err), "error")
+        return redirect(url_for(".detail", user_id=user.id)), 303
+    flash(_("Two-factor is reset; the user sets it up again at the next sign-in."), "success")
+    return redirect(url_for(".detail", user_id=user.id))
+
+
+@bp.post("/<int:user_id>/password-reset")
+@roles_required("coordinator")
+def send_password_reset(user_id: int):  # type: ignore[no-untyped-def]
+    user = _user_or_404(user_id)
+    if not forms.ActionForm().validate_on_submit():
+        abort(400)
+    if user.is_disabled:
+        flash(_("This account is disabled: enable it first."), "error")
+        return redirect(url_for(".detail", user_id=user.id)), 303
+    recovery.send_reset_link(
+        db_session(),
+        now(),
+        user,
+        current_app.config["PASSWORD_RESET_TTL"],
+        actor=current_user,
+        ip=client_ip(),
+    )
+    flash(_("A password-reset link is on its way to the user's e-mail address."), "success")
     return redirect(url_for(".detail", user_id=user.id))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from mentor_app.accounts import services
@@ -45,7 +46,7 @@ def _load_user_from_session(_request: object) -> User | None:
 @login_manager.unauthorized_handler
 def _unauthorized():  # type: ignore[no-untyped-def]
     if wants_json():
-        return json_error(401, "Sign in first.")
+        return json_error(401, _("Sign in first."))
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 
 
@@ -58,7 +59,7 @@ def two_factor_guard():  # type: ignore[no-untyped-def]
     record = g.get("user_session")
     if record is not None and not record.two_factor_done:
         if wants_json():
-            return json_error(403, "Turn on two-factor authentication first.")
+            return json_error(403, _("Turn on two-factor authentication first."))
         return redirect(url_for("accounts.enrol_totp"))
     return None
 

@@ -6,9 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from mentor_app.accounts import admin, devices, enrolment, invitation_views, views
+    from mentor_app.accounts import (
+        admin,
+        devices,
+        enrolment,
+        invitation_views,
+        recovery_views,
+        views,
+    )
 
-    del enrolment, invitation_views  # imported for their routes on views.bp
+    del enrolment, invitation_views, recovery_views  # imported for their routes on views.bp
     app.register_blueprint(views.bp)
     devices.init_app(app)
     app.register_blueprint(admin.bp)

@@ -156,6 +156,7 @@ def _enrol(user: User, record: UserSession, replacing: bool):  # type: ignore[no
             "accounts/enrol.html",
             form=form,
             qr=totp.qr_svg(uri),
+            otpauth_uri=uri,
             secret=secret,
             required=user.role_enum.requires_two_factor,
             replacing=replacing,

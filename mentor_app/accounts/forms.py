@@ -7,10 +7,11 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from mentor_app.accounts.models import ROLE_VALUES
 from mentor_app.accounts.passwords import MAX_LENGTH
+from mentor_app.consults.vocab import PHONE_RE
 
 # A plain shape check: an invitation e-mail is read by a person before anyone relies on it.
 EMAIL_SHAPE = Regexp(
@@ -30,7 +31,9 @@ class TotpForm(FlaskForm):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[InputRequired(), Length(max=32)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True},
+        # Digits first (the phone shows its number pad); a recovery code has letters, so the
+        # page offers a switch to a full keyboard (static/js/code-field.js).
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True},
     )
     submit = SubmitField(_l("Verify"))
 
@@ -55,7 +58,7 @@ class ReauthForm(FlaskForm):
     code = StringField(
         _l("Code from your authenticator app, or a recovery code"),
         validators=[InputRequired(), Length(max=32)],
-        render_kw={"autocomplete": "one-time-code"},
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
     submit = SubmitField(_l("Continue"))
 
@@ -130,3 +133,38 @@ class PreferencesForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.locale.choices = list(languages.items())
         self.timezone.choices = _timezone_choices()
+
+
+class PhoneForm(FlaskForm):
+    """Consultants and coordinators: a number colleagues can call (optional)."""
+
+    phone = StringField(
+        _l("Phone number (optional)"),
+        validators=[
+            Optional(),
+            Length(max=24),
+            Regexp(PHONE_RE, message=_l("Enter the number with digits (a leading + is fine).")),
+        ],
+        render_kw={"inputmode": "tel", "autocomplete": "tel", "type": "tel"},
+    )
+    submit = SubmitField(_l("Save number"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[InputRequired(), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class OpenResetForm(FlaskForm):
+    """The reset link's code, taken from the #fragment by the page's script (or pasted)."""
+
+    token = StringField(
+        _l("Code from the link"),
+        validators=[InputRequired(), Length(max=100)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    submit = SubmitField(_l("Open the link"))

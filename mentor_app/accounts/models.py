@@ -47,6 +47,9 @@ class User(UserMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Stockholm")
     languages: Mapped[str] = mapped_column(String(100), default="en")  # comma-separated codes
     email_fallback: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Optional, consultants and coordinators only; shown to coordinators, and to the mentor
+    # of a consult this consultant accepted when the mentor asked for a call-back.
+    phone: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -122,3 +125,19 @@ class RecoveryCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
+class PasswordReset(Base):
+    """A single-use link to choose a new password. Only the token's hash is stored; the link
+    itself goes to the user by e-mail (through the outbox) with the token after "#"."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The coordinator who sent it, or None when the user asked for it on the login page.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

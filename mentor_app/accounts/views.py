@@ -258,9 +258,16 @@ def settings():  # type: ignore[no-untyped-def]
         prefix="prefs",
     )
     pw = forms.ChangePasswordForm(prefix="pw")
+    phone = forms.PhoneForm(prefix="phone", phone=user.phone) if _may_have_phone(user) else None
     status = 200
     if request.method == "POST":
-        if "prefs-submit" in request.form:
+        if phone is not None and "phone-submit" in request.form:
+            if phone.validate():
+                user.phone = (phone.phone.data or "").strip() or None
+                flash(_("Saved."), "success")
+                return redirect(url_for("accounts.settings"))
+            status = 400
+        elif "prefs-submit" in request.form:
             if prefs.validate():
                 user.locale = prefs.locale.data
                 user.timezone = prefs.timezone.data
@@ -269,19 +276,26 @@ def settings():  # type: ignore[no-untyped-def]
             status = 400
         elif "pw-submit" in request.form:
             if pw.validate():
-                return _change_password(user, pw) or _settings_page(prefs, pw, 400)
+                return _change_password(user, pw) or _settings_page(prefs, pw, 400, phone)
             status = 400
         else:
             status = 400
-    return _settings_page(prefs, pw, status)
+    return _settings_page(prefs, pw, status, phone)
 
 
-def _settings_page(prefs, pw, status: int):  # type: ignore[no-untyped-def]
+def _may_have_phone(user: User) -> bool:
+    """Consultants and coordinators may leave a number for colleagues; mentors are reached
+    through their consults (a call-back number per request)."""
+    return user.role != Role.MENTOR
+
+
+def _settings_page(prefs, pw, status: int, phone=None):  # type: ignore[no-untyped-def]
     return (
         render_template(
             "accounts/settings.html",
             prefs=prefs,
             pw=pw,
+            phone=phone,
             optional_2fa=current_user.role == Role.MENTOR,
             action_form=forms.ActionForm(),
         ),

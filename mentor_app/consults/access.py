@@ -36,6 +36,7 @@ from mentor_app.consults.vocab import (
     language_name,
     wave_label,
 )
+from mentor_app.i18n.render import topic_label
 from mentor_app.pool.models import ConsultantProfile
 
 OVERDUE_AFTER = timedelta(minutes=5)
@@ -125,7 +126,7 @@ def summary(consult: Consult, session: Session | None = None) -> dict:
         "urgency": consult.urgency,
         "urgency_label": str(URGENCY_LABELS.get(consult.urgency, consult.urgency)),
         "topic": consult.topic,
-        "topic_label": topic.label,
+        "topic_label": topic_label(topic.slug, topic.label),
         "language": consult.language,
         "language_name": language_name(consult.language),
         "created_at": _iso(consult.created_at),
@@ -155,7 +156,9 @@ def view_model(session: Session, access: Access, now: datetime) -> dict:
     if access.relation == "coordinator":
         data.update(_coordinator_metadata(session, consult, now))
     if consult.consultant_id is not None and (access.relation != "consultant" or access.content):
-        data["consultant"] = _consultant_card(session, consult.consultant_id)
+        data["consultant"] = _consultant_card(
+            session, consult.consultant_id, with_phone=_shows_phone(access)
+        )
     if access.content:
         data.update(_content(session, access))
     return data
@@ -180,15 +183,28 @@ def _actions(access: Access) -> list[str]:
     return actions
 
 
-def _consultant_card(session: Session, consultant_id: int) -> dict:
+def _consultant_card(session: Session, consultant_id: int, with_phone: bool = False) -> dict:
     row = session.execute(
-        select(User.display_name, ConsultantProfile.bio, ConsultantProfile.profession)
+        select(User.display_name, User.phone, ConsultantProfile.bio, ConsultantProfile.profession)
         .outerjoin(ConsultantProfile, ConsultantProfile.user_id == User.id)
         .where(User.id == consultant_id)
     ).first()
     if row is None:
-        return {"name": None, "bio": "", "profession": ""}
-    return {"name": row.display_name, "bio": row.bio or "", "profession": row.profession or ""}
+        return {"name": None, "bio": "", "profession": "", "phone": None}
+    return {
+        "name": row.display_name,
+        "bio": row.bio or "",
+        "profession": row.profession or "",
+        "phone": row.phone if with_phone else None,
+    }
+
+
+def _shows_phone(access: Access) -> bool:
+    """The consultant's own number: to coordinators, and to the mentor once accepted when the
+    mentor asked for a call-back (issue 17, item 16)."""
+    if access.relation == "coordinator":
+        return True
+    return access.relation == "mentor" and access.consult.callback_requested
 
 
 def _content(session: Session, access: Access) -> dict:

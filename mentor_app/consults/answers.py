@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from mentor_app.consults.routing import (
     withdraw_offers,
 )
 from mentor_app.consults.vocab import DECLINE_REASONS
+from mentor_app.metrics import instruments as metrics
 from mentor_app.notifications.services import cancel_pending
 from mentor_app.pool.models import ConsultantProfile
 from mentor_app.pool.queries import routable_ids_query
@@ -57,8 +59,10 @@ def accept(session: Session, now: datetime, consult: Consult, user_id: int, role
         )
         if limit is not None and _open_consults(session, user_id) >= limit:
             raise Conflict(
-                "You already have as many open consults as your limit allows. "
-                "Close one first, or ask a coordinator.",
+                _(
+                    "You already have as many open consults as your limit allows. "
+                    "Close one first, or ask a coordinator."
+                ),
             )
     holds_offer = exists().where(
         ConsultOffer.consult_id == Consult.id,
@@ -85,8 +89,10 @@ def accept(session: Session, now: datetime, consult: Consult, user_id: int, role
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("Someone else got there first: this request is no longer open to you.")
+        raise Conflict(_("Someone else got there first: this request is no longer open to you."))
     consult = reload(session, consult.id)
+    started = consult.routing_started_at or consult.created_at  # a hand-back routes anew
+    metrics.consult_accepted(session, consult.urgency, (now - started).total_seconds())
     session.execute(
         update(ConsultOffer)
         .where(ConsultOffer.consult_id == consult.id, ConsultOffer.consultant_id == user_id)
@@ -116,7 +122,7 @@ def decline(
     """Records a no. When nobody asked in this wave is left to answer, the next wave starts at
     once. Returns the consult as it is now."""
     if reason is not None and reason not in DECLINE_REASONS:
-        raise Invalid("Choose one of the listed reasons.")
+        raise Invalid(_("Choose one of the listed reasons."))
     consult = lock(session, consult.id) or consult
     result = session.execute(
         update(ConsultOffer)
@@ -129,7 +135,7 @@ def decline(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("This request is no longer waiting for your answer.")
+        raise Conflict(_("This request is no longer waiting for your answer."))
     cancel_pending(session, consult_id=consult.id, user_id=user_id, kinds=notify.OFFER_KINDS)
     audit.record(
         session,
@@ -157,7 +163,7 @@ def release(session: Session, now: datetime, consult: Consult, user_id: int) -> 
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("Only the consultant who accepted an open consult can hand it back.")
+        raise Conflict(_("Only the consultant who accepted an open consult can hand it back."))
     session.execute(
         update(ConsultOffer)
         .where(ConsultOffer.consult_id == consult.id, ConsultOffer.consultant_id == user_id)
@@ -183,15 +189,15 @@ def assign(
     """A coordinator's direct offer to a consultant of their choice."""
     consult = lock(session, consult.id) or consult
     if consult.status != OPEN:
-        raise Conflict("This consult is no longer open.")
+        raise Conflict(_("This consult is no longer open."))
     chosen = assignable_candidates(session, now, consult).get(consultant_id)
     if chosen is None:
-        raise Invalid("Choose a consultant from the list.")
+        raise Invalid(_("Choose a consultant from the list."))
     candidate, _name = chosen
     if candidate.offer_state == OFFERED:
-        raise Conflict("This consultant already has the request.")
+        raise Conflict(_("This consultant already has the request."))
     if not policy.assignable(candidate, policy.Request(consult.urgency, now)):
-        raise Invalid("This consultant cannot take this consult.")
+        raise Invalid(_("This consultant cannot take this consult."))
     make_offers(
         session, now, consult, [consultant_id], timing_for(consult), assigned_by=coordinator_id
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 from flask_babel import format_time
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mentor_app.consults import access, live, services
@@ -110,8 +111,8 @@ def _refused(err: ConsultError):  # type: ignore[no-untyped-def]
     return json_error(err.status, err.message)
 
 
-def _forbid(message: str = "You cannot do this with this consult.") -> None:
-    raise ConsultError(message, status=403)
+def _forbid(message: str | None = None) -> None:
+    raise ConsultError(message or _("You cannot do this with this consult."), status=403)
 
 
 def _state(seen: access.Access, status: int = 200, **extra: Any):  # type: ignore[no-untyped-def]
@@ -141,7 +142,7 @@ def _creator_key() -> str:
 @limiter.limit(_creation_limit, key_func=_creator_key, deduct_when=lambda r: r.status_code == 201)
 def create():  # type: ignore[no-untyped-def]
     if current_user.role != "mentor":
-        _forbid("Only mentors ask for consults.")
+        _forbid(_("Only mentors ask for consults."))
     data = _body("create", required=("client_key",))
     consult, created = services.create(
         db_session(),
@@ -174,7 +175,7 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def open_consults():  # type: ignore[no-untyped-def]
     if current_user.role != "coordinator":
-        _forbid("Only coordinators see every open consult.")
+        _forbid(_("Only coordinators see every open consult."))
     session, at = db_session(), now()
     rows = live.open_list(session, at)
     return jsonify(
@@ -204,7 +205,7 @@ def detail(consult_id: int):  # type: ignore[no-untyped-def]
 def details(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if seen.relation != "mentor":
-        _forbid("Only the mentor who asked can change this request.")
+        _forbid(_("Only the mentor who asked can change this request."))
     data = _body("details")
     change = services.DetailsChange(**data)
     changed = services.update_details(
@@ -218,7 +219,7 @@ def details(consult_id: int):  # type: ignore[no-untyped-def]
 def accept(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if seen.relation == "mentor" or seen.offer is None:
-        _forbid("This request was not offered to you.")
+        _forbid(_("This request was not offered to you."))
     _body("empty")
     services.accept(db_session(), now(), seen.consult, current_user.id, current_user.role)
     return _state(seen)
@@ -229,7 +230,7 @@ def accept(consult_id: int):  # type: ignore[no-untyped-def]
 def decline(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if seen.relation == "mentor" or seen.offer is None:
-        _forbid("This request was not offered to you.")
+        _forbid(_("This request was not offered to you."))
     data = _body("decline")
     case_declined = services.decline(
         db_session(),
@@ -249,7 +250,7 @@ def release(consult_id: int):  # type: ignore[no-untyped-def]
     if seen.relation == "mentor" or (
         seen.relation == "coordinator" and seen.consult.consultant_id != current_user.id
     ):
-        _forbid("Only the consultant handling this consult can hand it back.")
+        _forbid(_("Only the consultant handling this consult can hand it back."))
     _body("empty")
     services.release(db_session(), now(), seen.consult, current_user.id)
     return _state(seen)
@@ -260,7 +261,7 @@ def release(consult_id: int):  # type: ignore[no-untyped-def]
 def cancel(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if seen.relation != "mentor":
-        _forbid("Only the mentor who asked can cancel this request.")
+        _forbid(_("Only the mentor who asked can cancel this request."))
     _body("empty")
     services.cancel(db_session(), now(), seen.consult, current_user, client_ip())
     return _state(seen)
@@ -271,7 +272,7 @@ def cancel(consult_id: int):  # type: ignore[no-untyped-def]
 def messages(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if current_user.id not in (seen.consult.mentor_id, seen.consult.consultant_id):
-        _forbid("Only the mentor and the consultant who accepted write here.")
+        _forbid(_("Only the mentor and the consultant who accepted write here."))
     data = _body("message", required=("body",))
     message = services.post_message(db_session(), now(), seen.consult, current_user, data["body"])
     return jsonify({"id": message.id, "created_at": message.created_at.isoformat()}), 201
@@ -282,7 +283,7 @@ def messages(consult_id: int):  # type: ignore[no-untyped-def]
 def close(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if seen.consult.consultant_id != current_user.id:
-        _forbid("Only the consultant handling this consult can close it.")
+        _forbid(_("Only the consultant handling this consult can close it."))
     data = _body("close", required=("outcome",))
     follow_up = None
     if data.get("follow_up_on"):
@@ -310,7 +311,7 @@ def close(consult_id: int):  # type: ignore[no-untyped-def]
 def rate(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if seen.relation != "mentor":
-        _forbid("Only the mentor who asked can rate this consult.")
+        _forbid(_("Only the mentor who asked can rate this consult."))
     data = _body("rate", required=("helpful",))
     services.rate(db_session(), now(), seen.consult, current_user, data["helpful"])
     return _state(seen)
@@ -321,7 +322,7 @@ def rate(consult_id: int):  # type: ignore[no-untyped-def]
 def assign(consult_id: int):  # type: ignore[no-untyped-def]
     seen = _get(consult_id)
     if current_user.role != "coordinator":
-        _forbid("Only coordinators offer consults directly.")
+        _forbid(_("Only coordinators offer consults directly."))
     data = _body("assign", required=("consultant_id",))
     services.assign(db_session(), now(), seen.consult, current_user.id, data["consultant_id"])
     return _state(seen)

@@ -10,6 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,12 +43,12 @@ def create_case(
     ip: str | None = None,
 ) -> Case:
     if mentor.role != "mentor":
-        raise Invalid("Only mentors hold cases.")
+        raise Invalid(_("Only mentors hold cases."))
     if not isinstance(language, str) or not LANGUAGE_RE.match(language):
-        raise Invalid("Choose a language.")
+        raise Invalid(_("Choose a language."))
     region = (region or "").strip()
     if len(region) > REGION_MAX:
-        raise Invalid(f"A region is at most {REGION_MAX} characters.")
+        raise Invalid(_("A region is at most %(n)s characters.", n=REGION_MAX))
     for attempt in range(CODE_ATTEMPTS):
         # Four characters give 1,048,576 codes; longer ones if the space gets crowded.
         case = Case(
@@ -73,7 +74,7 @@ def create_case(
             ip=ip,
         )
         return case
-    raise Invalid("Could not make a new case code; please try again.")
+    raise Invalid(_("Could not make a new case code; please try again."))
 
 
 def caseload(session: Session, mentor_id: int, include_closed: bool = False) -> list[Case]:
@@ -159,12 +160,12 @@ def add_exclusion(
     ip: str | None = None,
 ) -> None:
     if reason not in EXCLUSION_REASONS:
-        raise Invalid("Choose a reason from the list.")
+        raise Invalid(_("Choose a reason from the list."))
     target = session.get(User, consultant_id)
     if target is None or target.role not in ("consultant", "coordinator"):
-        raise Invalid("Choose a consultant from the list.")
+        raise Invalid(_("Choose a consultant from the list."))
     if not exclude(session, now, case.id, consultant_id, "excluded", reason, actor.id):
-        raise Invalid("This consultant is already kept away from this case.")
+        raise Invalid(_("This consultant is already kept away from this case."))
     audit.record(
         session,
         now,

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
-from mentor_app.consults import cases, notify, policy, queries, routing
+from mentor_app.consults import cases, notify, policy, queries, routing, topics
 from mentor_app.consults.errors import Conflict, Forbidden, Invalid
 from mentor_app.consults.models import Consult, ConsultStatus
 from mentor_app.consults.vocab import LANGUAGE_RE, NOTE_MAX, PHONE_RE, URGENCIES
@@ -28,19 +29,19 @@ def clean_note(note: str | None) -> str | None:
         return None
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise Invalid(f"A note is at most {NOTE_MAX} characters.")
+        raise Invalid(_("A note is at most %(n)s characters.", n=NOTE_MAX))
     return note or None
 
 
 def check_urgency(urgency: str) -> str:
     if urgency not in URGENCIES:
-        raise Invalid("Urgency must be urgent, soon or routine.")
+        raise Invalid(_("Urgency must be urgent, soon or routine."))
     return urgency
 
 
 def check_language(language: str) -> str:
     if not LANGUAGE_RE.match(language):
-        raise Invalid("Language must be a language code such as sv or en.")
+        raise Invalid(_("Language must be a language code such as sv or en."))
     return language
 
 
@@ -54,6 +55,7 @@ class DetailsChange:
     callback_requested: object = _UNSET
     callback_number: object = _UNSET
     language: object = _UNSET
+    topic: object = _UNSET
 
 
 def update_details(
@@ -71,10 +73,12 @@ def update_details(
     consult = routing.lock(session, consult.id) or consult
     is_open = consult.status == ConsultStatus.OPEN.value
     if consult.status not in (ConsultStatus.OPEN.value, ConsultStatus.ACCEPTED.value):
-        raise Conflict("This consult is finished; it can no longer be changed.")
-    routing_fields = ("urgency", "case_code", "language")
+        raise Conflict(_("This consult is finished; it can no longer be changed."))
+    routing_fields = ("urgency", "case_code", "language", "topic")
     if not is_open and any(getattr(change, f) is not _UNSET for f in routing_fields):
-        raise Conflict("Urgency, case and language can only change before someone accepts.")
+        raise Conflict(
+            _("Urgency, topic, case and language can only change before someone accepts.")
+        )
     changed: list[str] = []
     old_urgency, old_language, old_case = consult.urgency, consult.language, consult.case_id
     if change.urgency is not _UNSET and change.urgency != consult.urgency:
@@ -85,6 +89,9 @@ def update_details(
     if change.language is not _UNSET and change.language != consult.language:
         consult.language = check_language(str(change.language))
         changed.append("language")
+    if change.topic is not _UNSET and change.topic != consult.topic:
+        consult.topic = _check_topic(session, change.topic)
+        changed.append("topic")
     if change.note is not _UNSET:
         note = clean_note(change.note)  # type: ignore[arg-type]
         if note != consult.note:
@@ -110,6 +117,15 @@ def update_details(
     return changed
 
 
+def _check_topic(session: Session, slug: object) -> str:
+    """A topic the app knows (a published guide's, or "general"); its expertise only changes
+    whom routing ranks first, so offers already made stand."""
+    topic = topics.get(slug if isinstance(slug, str) else None, session)
+    if topic is None:
+        raise Invalid(_("Choose one of the topics in the list."))
+    return topic.slug
+
+
 def _set_case(
     session: Session, now: datetime, consult: Consult, mentor: User, code: str, ip: str | None
 ) -> list[str]:
@@ -121,7 +137,7 @@ def _set_case(
     else:
         case = cases.find_own_case(session, mentor.id, code)
         if case is None:
-            raise Invalid("Unknown case code.")
+            raise Invalid(_("Unknown case code."))
         new_id = case.id
         consult.region = case.region
     if new_id == consult.case_id:
@@ -140,12 +156,12 @@ def _set_callback(consult: Consult, change: DetailsChange) -> list[str]:
     if change.callback_number is not _UNSET:
         number = str(change.callback_number or "").strip() or None
         if number is not None and not PHONE_RE.match(number):
-            raise Invalid("Enter the phone number with digits only (a leading + is fine).")
+            raise Invalid(_("Enter the phone number with digits only (a leading + is fine)."))
         if number != consult.callback_number:
             consult.callback_number = number
             changed.append("callback")
     if consult.callback_requested and not consult.callback_number:
-        raise Invalid("Give a number to call you back on, or untick the call-back box.")
+        raise Invalid(_("Give a number to call you back on, or untick the call-back box."))
     if not consult.callback_requested and consult.callback_number:
         consult.callback_number = None
     return changed

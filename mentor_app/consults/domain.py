@@ -21,7 +21,7 @@ def _waves_from_env() -> dict | None:
 
 def init_app(app: Flask) -> None:
     from mentor_app import demo, ui
-    from mentor_app.consults import api, case_views, policy, views, vocab
+    from mentor_app.consults import api, case_views, duplicate_views, policy, views, vocab
     from mentor_app.consults import demo as consult_demo
     from mentor_app.health.views import EXTRA_CHECKS
 
@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
     )
     policy.waves_from_config(app.config["CONSULT_WAVES"])  # a bad setting fails at start
 
+    del duplicate_views  # imported for its routes on views.bp
     app.register_blueprint(views.bp)
     app.register_blueprint(case_views.bp)
     app.register_blueprint(api.bp)
@@ -45,6 +46,9 @@ def init_app(app: Flask) -> None:
     ui.register_home_section("coordinator", "consults/_home_coordinator.html")
 
     EXTRA_CHECKS["overdue"] = _overdue_check
+    from mentor_app.consults import outbox_checks
+
+    outbox_checks.register()
     if consult_demo.seed not in demo.DEMO_STEPS:
         demo.DEMO_STEPS.append(consult_demo.seed)
     app.context_processor(_home_data)

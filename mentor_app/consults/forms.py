@@ -46,6 +46,8 @@ def urgency_choices() -> list[tuple[str, str]]:
 
 class DetailsForm(FlaskForm):
     urgency = RadioField(_l("How soon do you need advice?"), validators=[InputRequired()])
+    # Optional: a client that does not send it (an older page) leaves the topic as it is.
+    topic = SelectField(_l("Topic"), validators=[Optional()])
     case_code = SelectField(_l("Case"), validators=[Optional()], validate_choice=True)
     language = SelectField(_l("Language for the consult"), validators=[InputRequired()])
     note = TextAreaField(
@@ -126,7 +128,7 @@ class RateForm(FlaskForm):
     helpful = RadioField(
         _l("Did this consult help?"),
         choices=[("yes", _l("It helped")), ("no", _l("It didn't help"))],
-        validators=[InputRequired()],
+        validators=[InputRequired(message=_l("Choose whether it helped."))],
     )
     submit = SubmitField(_l("Send"))
 

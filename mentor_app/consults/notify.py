@@ -34,21 +34,19 @@ from mentor_app import timeutil
 from mentor_app.consults import topics
 from mentor_app.consults.models import Consult
 from mentor_app.consults.policy import WaveTiming
-from mentor_app.consults.vocab import language_name
+from mentor_app.consults.vocab import URGENCY_LABELS, language_name
+from mentor_app.i18n.render import N_, Text, in_language, language_of, render, topic_label
 from mentor_app.notifications.models import PushUrgency
-from mentor_app.notifications.services import Message, cancel_pending, enqueue
+from mentor_app.notifications.services import (
+    Message,
+    cancel_pending,
+    enqueue,
+    reached_or_may_reach,
+)
+from mentor_app.notifications.topics import push_topic
 
 OFFER_KINDS = ("consult.offer", "consult.assigned")
 THREAD_KINDS = ("consult.message",)
-URGENCY_WORDS = {"urgent": "Urgent", "soon": "Soon", "routine": "Routine"}
-
-
-def N_(text: str) -> str:
-    """Marks a notification text for extraction into the catalogues without translating it
-    here: the text must be rendered in the recipient's language, not in the language of the
-    request that caused it."""
-    return text
-
 
 FOLLOW_UP_HOUR = time(8, 0)
 
@@ -62,12 +60,15 @@ def _url(consult: Consult) -> str:
 
 
 def summary_line(consult: Consult, session: Session | None = None) -> str:
-    """'Urgent · Swedish · bereavement': all a lock screen may say about a request."""
+    """'Urgent · Swedish · bereavement': all a lock screen may say about a request, in the
+    current locale (the recipient's, when called under `in_language`)."""
+    topic = topics.resolve(consult.topic, session)
+    urgency = URGENCY_LABELS.get(consult.urgency)
     return " · ".join(
         (
-            URGENCY_WORDS.get(consult.urgency, consult.urgency),
+            str(urgency) if urgency is not None else consult.urgency,
             language_name(consult.language),
-            topics.resolve(consult.topic, session).label,
+            topic_label(topic.slug, topic.label),
         )
     )
 
@@ -86,27 +87,34 @@ def _send(
     consult: Consult,
     user_id: int,
     kind: str,
-    title: str,
-    body: str,
+    title: Text,
+    body: Text,
     dedup: str,
     *,
     urgency: PushUrgency,
     ttl: timedelta,
     topic: str | None = None,
     due_at: datetime | None = None,
+    params: dict[str, object] | None = None,
 ) -> None:
+    """Queue one message, its title and body rendered in the recipient's language (msgids
+    marked with N_, or renderers such as the summary line); `params` fill the body."""
     tag = topic or topic_for(consult)
+    with in_language(language_of(session, user_id)):
+        text = Message(
+            title=render(title), body=render(body, **(params or {})), url=_url(consult), tag=tag
+        )
     enqueue(
         session,
         now,
         user_id=user_id,
         kind=kind,
-        message=Message(title=title, body=body, url=_url(consult), tag=tag),
+        message=text,
         dedup_key=f"c{consult.id}:{dedup}:u{user_id}",
         consult_id=consult.id,
         urgency=urgency,
         ttl=ttl,
-        topic=tag,
+        topic=push_topic(tag),
         due_at=due_at,
     )
 
@@ -122,12 +130,12 @@ def offer(
     assigned: bool = False,
 ) -> None:
     title = {
-        "urgent": "Urgent consult request",
-        "soon": "Consult request",
-        "routine": "Routine consult request",
-    }.get(consult.urgency, "Consult request")
+        "urgent": N_("Urgent consult request"),
+        "soon": N_("Consult request"),
+        "routine": N_("Routine consult request"),
+    }.get(consult.urgency, N_("Consult request"))
     if assigned:
-        title = "A coordinator asks you to take a consult"
+        title = N_("A coordinator asks you to take a consult")
     _send(
         session,
         now,
@@ -135,7 +143,7 @@ def offer(
         consultant_id,
         "consult.assigned" if assigned else "consult.offer",
         title,
-        summary_line(consult, session),
+        lambda: summary_line(consult, session),
         f"offer:{_stamp(offered_at)}:{consult.urgency}",
         urgency=_push_urgency(consult),
         ttl=timing.coordinators_after,
@@ -151,19 +159,26 @@ def offer_closed(
     *,
     why: str,
 ) -> None:
-    """The offer no longer stands. If it never left the server, it is simply not sent;
-    otherwise a replacement with the same topic and tag takes its place on the device."""
-    unsent = cancel_pending(
+    """The offer no longer stands. What never left the server is simply not sent; if any of
+    it was sent or is being sent right now, a replacement with the same topic and tag takes
+    its place on the device (it waits for an offer in flight: see consults/outbox_checks.py)."""
+    cancel_pending(session, consult_id=consult.id, user_id=consultant_id, kinds=OFFER_KINDS)
+    if not reached_or_may_reach(
         session, consult_id=consult.id, user_id=consultant_id, kinds=OFFER_KINDS
-    )
-    if unsent:
+    ):
         return
     titles = {
-        "taken": ("Taken by a colleague", "Thank you — another consultant accepted this request."),
-        "cancelled": ("Request withdrawn", "The mentor no longer needs this consult."),
-        "changed": ("Request withdrawn", "This request was changed and no longer fits you."),
-        "excluded": ("Request withdrawn", "This request is no longer offered to you."),
-        "standing": ("Request withdrawn", "This request is no longer offered to you."),
+        "taken": (
+            N_("Taken by a colleague"),
+            N_("Thank you — another consultant accepted this request."),
+        ),
+        "cancelled": (N_("Request withdrawn"), N_("The mentor no longer needs this consult.")),
+        "changed": (
+            N_("Request withdrawn"),
+            N_("This request was changed and no longer fits you."),
+        ),
+        "excluded": (N_("Request withdrawn"), N_("This request is no longer offered to you.")),
+        "standing": (N_("Request withdrawn"), N_("This request is no longer offered to you.")),
     }
     title, body = titles[why]
     _send(
@@ -190,8 +205,8 @@ def accepted(session: Session, now: datetime, consult: Consult) -> None:
         consult,
         consult.mentor_id,
         "consult.accepted",
-        "A consultant accepted your request",
-        "Open the app to see who, and to write to them.",
+        N_("A consultant accepted your request"),
+        N_("Open the app to see who, and to write to them."),
         f"accepted:{_stamp(now)}",
         urgency=_push_urgency(consult),
         ttl=timedelta(hours=1),
@@ -205,12 +220,15 @@ def waiting(session: Session, now: datetime, consult: Consult, emergency_number:
         consult,
         consult.mentor_id,
         "consult.waiting",
-        "No one has accepted yet",
-        f"We are asking more consultants. Meanwhile the guide can help; "
-        f"in immediate danger call {emergency_number}.",
+        N_("No one has accepted yet"),
+        N_(
+            "We are asking more consultants. Meanwhile the guide can help; "
+            "in immediate danger call %(number)s."
+        ),
         f"waiting:{_stamp(consult.routing_started_at or now)}",
         urgency=_push_urgency(consult),
         ttl=timedelta(hours=1),
+        params={"number": emergency_number},
     )
 
 
@@ -222,8 +240,8 @@ def coordinators(session: Session, now: datetime, consult: Consult, user_ids: li
             consult,
             user_id,
             "consult.coordinators",
-            "Unanswered consult request",
-            summary_line(consult, session),
+            N_("Unanswered consult request"),
+            lambda: summary_line(consult, session),
             f"coordinators:{_stamp(consult.routing_started_at or now)}",
             urgency=_push_urgency(consult),
             ttl=timedelta(hours=12),
@@ -237,8 +255,8 @@ def released(session: Session, now: datetime, consult: Consult) -> None:
         consult,
         consult.mentor_id,
         "consult.released",
-        "Your consult was handed back",
-        "We are finding another consultant for you.",
+        N_("Your consult was handed back"),
+        N_("We are finding another consultant for you."),
         f"released:{_stamp(now)}",
         urgency=_push_urgency(consult),
         ttl=timedelta(hours=1),
@@ -269,8 +287,8 @@ def message(session: Session, now: datetime, consult: Consult, to: int, message_
         consult,
         to,
         "consult.message",
-        "New message in your consult",
-        "Open the app to read it.",
+        N_("New message in your consult"),
+        N_("Open the app to read it."),
         f"message:{message_id}",
         urgency=PushUrgency.NORMAL,
         ttl=timedelta(hours=24),
@@ -285,8 +303,8 @@ def closed(session: Session, now: datetime, consult: Consult) -> None:
         consult,
         consult.mentor_id,
         "consult.closed",
-        "Your consult was closed",
-        "Did it help? Let us know in the app.",
+        N_("Your consult was closed"),
+        N_("Did it help? Let us know in the app."),
         "closed",
         urgency=PushUrgency.LOW,
         ttl=timedelta(days=7),
@@ -307,8 +325,8 @@ def follow_up(
         consult,
         user_id,
         "consult.follow_up",
-        "Follow-up today",
-        "You agreed to follow up on a consult today.",
+        N_("Follow-up today"),
+        N_("You agreed to follow up on a consult today."),
         f"follow-up:{consult.follow_up_on}",
         urgency=PushUrgency.NORMAL,
         ttl=timedelta(hours=24),

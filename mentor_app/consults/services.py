@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from mentor_app.consults.vocab import (
     OUTCOMES,
     SUMMARY_MAX,
 )
+from mentor_app.metrics import instruments as metrics
 from mentor_app.notifications.services import wake_workers
 
 accept = answers.accept
@@ -77,7 +79,7 @@ def create(
         # insert win; the others rolled back to their savepoint.
         existing = _by_key(session, mentor.id, client_key)
         if existing is None:
-            raise Conflict("The request could not be saved; try again.")
+            raise Conflict(_("The request could not be saved; try again."))
         return existing, False
     audit.record(
         session,
@@ -94,6 +96,7 @@ def create(
             "with_case": consult.case_id is not None,
         },
     )
+    metrics.consult_created(session, consult.urgency)
     # The first wave is the worker's job (next_action_at is now): the tap answers at once and
     # a burst of taps is routed as fast as the workers go. Wake an idle worker at commit.
     wake_workers(session)
@@ -120,7 +123,7 @@ def _new_consult_values(
     if case_code:
         case = cases.find_own_case(session, mentor.id, case_code)
         if case is None:
-            raise Invalid("Unknown case code.")
+            raise Invalid(_("Unknown case code."))
     language = details.check_language(
         language or (case.language if case else None) or (mentor.language_list or ["en"])[0]
     )
@@ -207,7 +210,7 @@ def cancel(session: Session, now: datetime, consult: Consult, mentor: User, ip: 
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("This request is no longer open, so it cannot be cancelled.")
+        raise Conflict(_("This request is no longer open, so it cannot be cancelled."))
     consult = session.get(Consult, consult.id, populate_existing=True) or consult
     routing.withdraw_offers(session, now, consult, why="cancelled")
     audit.record(
@@ -231,12 +234,12 @@ def post_message(
     if author.id not in participants:
         raise Forbidden("Only the mentor and the consultant who accepted write here.")
     if consult.status != ConsultStatus.ACCEPTED.value:
-        raise Conflict("Messages can be written while a consultant is handling the consult.")
+        raise Conflict(_("Messages can be written while a consultant is handling the consult."))
     body = body.strip() if isinstance(body, str) else ""
     if not body:
-        raise Invalid("Write a message first.")
+        raise Invalid(_("Write a message first."))
     if len(body) > MESSAGE_MAX:
-        raise Invalid(f"A message is at most {MESSAGE_MAX} characters.")
+        raise Invalid(_("A message is at most %(n)s characters.", n=MESSAGE_MAX))
     message = ConsultMessage(consult_id=consult.id, author_id=author.id, body=body, created_at=now)
     session.add(message)
     consult.updated_at = now
@@ -274,16 +277,16 @@ def close(
     session: Session, now: datetime, consult: Consult, consultant: User, data: CloseInput
 ) -> None:
     if data.outcome not in OUTCOMES:
-        raise Invalid("Choose an outcome from the list.")
+        raise Invalid(_("Choose an outcome from the list."))
     summary = (data.summary or "").strip() or None
     if summary is not None and len(summary) > SUMMARY_MAX:
-        raise Invalid(f"A summary is at most {SUMMARY_MAX} characters.")
+        raise Invalid(_("A summary is at most %(n)s characters.", n=SUMMARY_MAX))
     if data.client_agreed is not None and data.outcome != "see_client":
-        raise Invalid("Whether the client agreed applies to 'recommends seeing the client'.")
+        raise Invalid(_("Whether the client agreed applies to 'recommends seeing the client'."))
     if data.follow_up_on is not None and not follow_up_allowed(
         data.follow_up_on, now, consultant.timezone
     ):
-        raise Invalid("A follow-up date is from today to a year ahead.")
+        raise Invalid(_("A follow-up date is from today to a year ahead."))
     result = session.execute(
         update(Consult)
         .where(
@@ -303,7 +306,7 @@ def close(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("Only the consultant handling an open consult can close it.")
+        raise Conflict(_("Only the consultant handling an open consult can close it."))
     consult = session.get(Consult, consult.id, populate_existing=True) or consult
     notify.closed(session, now, consult)
     audit.record(
@@ -321,7 +324,7 @@ def rate(session: Session, now: datetime, consult: Consult, mentor: User, helpfu
     if consult.mentor_id != mentor.id:
         raise Forbidden("Only the mentor who asked can rate this consult.")
     if consult.status != ConsultStatus.CLOSED.value:
-        raise Conflict("A consult can be rated once it is closed.")
+        raise Conflict(_("A consult can be rated once it is closed."))
     consult.helpful = bool(helpful)
     consult.updated_at = now
     session.flush()

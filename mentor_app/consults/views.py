@@ -9,7 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from mentor_app.consults import access, cases, live, routing, services, topics
+from mentor_app.consults import (
+    access,
+    cases,
+    duplicates,
+    live,
+    routing,
+    services,
+    timeline,
+    topics,
+)
 from mentor_app.consults.errors import ConsultError
 from mentor_app.consults.forms import (
     ActionForm,
@@ -78,7 +87,10 @@ def index():  # type: ignore[no-untyped-def]
     if current_user.role == "coordinator":
         return redirect(url_for("consults.open_list"))
     items = live.mine(db_session(), current_user, now())
-    return render_template("consults/index.html", items=items)
+    facts = {}
+    if current_user.role == "mentor":  # date and case code tell two similar rows apart
+        facts = duplicates.row_facts(db_session(), current_user.id, [i["id"] for i in items])
+    return render_template("consults/index.html", items=items, facts=facts)
 
 
 @bp.get("/open")
@@ -110,6 +122,7 @@ def _details_form(seen: access.Access) -> DetailsForm | NoteOnlyForm:
     form = DetailsForm(
         data={
             "urgency": consult.urgency,
+            "topic": consult.topic,
             "case_code": current_code,
             "language": consult.language,
             "note": consult.note or "",
@@ -118,6 +131,10 @@ def _details_form(seen: access.Access) -> DetailsForm | NoteOnlyForm:
         }
     )
     form.urgency.choices = urgency_choices()
+    known = topics.all_topics()
+    current = topics.resolve(consult.topic, session)
+    known.setdefault(current.slug, current)
+    form.topic.choices = [(slug, t.label) for slug, t in sorted(known.items(), key=_topic_order)]
     form.case_code.choices = [
         ("", _("No case code")),
         *[(c.code, c.code) for c in caseload],
@@ -129,6 +146,10 @@ def _details_form(seen: access.Access) -> DetailsForm | NoteOnlyForm:
     languages += [code for code in LANGUAGE_NAMES if code not in languages]
     form.language.choices = [(code, language_name(code)) for code in languages]
     return form
+
+
+def _topic_order(item: tuple[str, topics.Topic]) -> tuple[bool, str]:
+    return item[0] != topics.GENERAL, item[1].label.lower()  # "general" first, then by label
 
 
 def _page(seen: access.Access, status: int = 200, **forms):  # type: ignore[no-untyped-def]
@@ -145,6 +166,12 @@ def _page(seen: access.Access, status: int = 200, **forms):  # type: ignore[no-u
     }
     if seen.relation == "mentor" and "details" in view["actions"]:
         context["details_form"] = forms.get("details_form") or _details_form(seen)
+    context["timeline"] = timeline.build(session, seen)
+    if seen.relation == "mentor" and seen.consult.status == "open":
+        context["twins"] = [
+            (access.summary(twin, session), twin.created_at, twin.case.code if twin.case else None)
+            for twin in duplicates.twins(session, seen.consult)
+        ]
     return render_template("consults/detail.html", **context), status
 
 
@@ -180,6 +207,8 @@ def details(consult_id: int):  # type: ignore[no-untyped-def]
         change.urgency = form.urgency.data
         change.case_code = form.case_code.data or ""
         change.language = form.language.data
+        if form.topic.data:
+            change.topic = form.topic.data
     try:
         services.update_details(
             db_session(), now(), seen.consult, current_user, change, client_ip()

@@ -145,4 +145,8 @@ LANGUAGE_NAMES = {
 
 
 def language_name(code: str) -> str:
-    return LANGUAGE_NAMES.get(code, code.upper())
+    """The language `code` as a word in the reader's locale ("svenska", "Schwedisch"); the
+    English name above where Babel has none (e.g. "prs"), never the bare code if known."""
+    from mentor_app.i18n.render import language_word
+
+    return language_word(code, fallback=lambda c: LANGUAGE_NAMES.get(c, c.upper()))

@@ -120,3 +120,20 @@ def settle_lost_standing(session: Session, now: datetime) -> int:
         except Exception:
             log.exception("settling the standing of user %s failed", user_id)
     return settled
+
+
+@register("consults-arrivals", every=15.0)
+def offer_to_arrivals(session: Session, now: datetime) -> int:
+    """Whoever came on call by the clock in the last ARRIVAL_LOOKBACK (a shift began, a pause
+    ended) is offered what is already waiting (consults/arrivals.py). Returns how many offers
+    were made."""
+    from mentor_app.consults import arrivals
+
+    made = 0
+    for consultant_id in arrivals.arrived_since(session, now, now - arrivals.ARRIVAL_LOOKBACK):
+        try:
+            with session.begin_nested():
+                made += len(arrivals.offer_waiting(session, now, consultant_id))
+        except Exception:
+            log_unexpected(log, "offering waiting consults to %s failed", consultant_id)
+    return made

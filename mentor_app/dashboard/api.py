@@ -12,9 +12,11 @@ from flask import Blueprint, jsonify
 from flask_babel import format_time
 from flask_login import current_user
 
+from mentor_app.consults.vocab import language_name
 from mentor_app.dashboard import live as live_view
 from mentor_app.dashboard.views import age_text, consult_url
 from mentor_app.db import db_session
+from mentor_app.i18n.render import topic_word
 from mentor_app.security import roles_required
 from mentor_app.web import now
 
@@ -31,17 +33,28 @@ def as_json(live: live_view.Live) -> dict[str, Any]:
         "waiting_past_first_wave": live.waiting_past_first_wave,
         "at_coordinator_step": live.at_coordinator_step,
         "accepted_today": live.accepted_today,
+        "workers_stalled": live.workers_stalled,
+        "worker_banner": live_view.worker_banner() if live.workers_stalled else "",
         "active_consultants": live.active_consultants,
         "unreachable_count": len(live.unreachable),
         "unreachable": [
-            {"name": u.name, "status": u.status, "devices": u.devices} for u in live.unreachable
+            {
+                "name": u.name,
+                "status": u.status,
+                "devices": u.devices,
+                "email": u.email,
+                "phone": u.phone,
+            }
+            for u in live.unreachable
         ],
         "oldest_open": [
             {
                 "id": c.id,
                 "urgency": c.urgency,
                 "topic": c.topic,
+                "topic_label": topic_word(c.topic),
                 "language": c.language,
+                "language_name": language_name(c.language),
                 "age": age_text(c.age_minutes),
                 "wave": c.wave,
                 "mentor_told_waiting": c.mentor_told_waiting,

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from mentor_app.dashboard import metrics as m
 from mentor_app.notifications.reachability import Reach, reachability_for
 from mentor_app.pool.models import ConsultantProfile
 from mentor_app.pool.queries import routable_conditions
+from mentor_app.worker import liveness
 
 REACH_LABELS = {
     Reach.NO_DEVICE.value: _l("no device"),
@@ -75,6 +77,9 @@ class UnreachableConsultant:
     status: str  # Reach value: no_device or failing
     devices: int
     failing_since: datetime | None
+    # How to reach them another way (coordinators only see this page): tel: and mailto: links.
+    email: str = ""
+    phone: str | None = None
 
 
 @dataclass
@@ -91,6 +96,17 @@ class Live:
     active_consultants: int = 0
     unreachable: list[UnreachableConsultant] = field(default_factory=list)
     guides_overdue: list[m.GuideOverdue] | None = None
+    # No worker completed a round in the last 30 s: alerts are not being sent.
+    workers_stalled: bool = False
+
+
+def worker_banner() -> str:
+    """The dashboard's red line while no worker completes rounds (page and live refresh)."""
+    return _(
+        "Alerts are not being sent. No worker has completed a round in the last 30 seconds: "
+        "consult requests and offers wait in the queue. Ask your administrator to check the "
+        "worker service."
+    )
 
 
 def empty_grid() -> dict[str, dict[str, int]]:
@@ -109,6 +125,7 @@ def snapshot(session: Session, now: datetime, timezone: str) -> Live:
     )
     _pool(session, live)
     live.guides_overdue = m.guides_overdue(session, live.day_starts_at.date())
+    live.workers_stalled = liveness.stalled(session, now)
     return live
 
 
@@ -187,13 +204,13 @@ def _oldest_open(session: Session, now: datetime) -> list[OpenConsult]:
 def _pool(session: Session, live: Live) -> None:
     # Consultants in standing now (the routable rule: also vetted, credential not lapsed).
     active = session.execute(
-        select(User.id, User.display_name)
+        select(User.id, User.display_name, User.email, User.phone)
         .join(ConsultantProfile, ConsultantProfile.user_id == User.id)
         .where(*routable_conditions(live.now))
         .order_by(User.display_name, User.id)
     ).all()
     live.active_consultants = len(active)
-    reach = reachability_for(session, [user_id for user_id, _ in active])
+    reach = reachability_for(session, [row.id for row in active])
     live.unreachable = [
         UnreachableConsultant(
             user_id=user_id,
@@ -201,7 +218,9 @@ def _pool(session: Session, live: Live) -> None:
             status=reach[user_id].status.value,
             devices=reach[user_id].devices,
             failing_since=reach[user_id].failing_since,
+            email=email,
+            phone=phone,
         )
-        for user_id, name in active
+        for user_id, name, email, phone in active
         if not reach[user_id].reachable
     ]

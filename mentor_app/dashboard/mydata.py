@@ -20,6 +20,7 @@ from mentor_app.consults.models import Case, CaseExclusion, Consult, ConsultMess
 from mentor_app.notifications.models import OutboxMessage, PushSubscription
 from mentor_app.playbooks.models import Guide, GuideFeedback, GuideRead
 from mentor_app.pool import models as pool
+from mentor_app.relay import services as relay
 
 FORMAT_VERSION = 1
 
@@ -38,6 +39,7 @@ def collect(session: Session, user_id: int, now: datetime) -> dict[str, Any]:
         "profile": _profile(session, user),
         "sign_in_sessions": _sessions(session, user.id),
         "devices": _devices(session, user.id),
+        "second_channel": relay.export(session, user.id),
         "cases": _cases(session, user.id),
         "consults_as_mentor": _consults_as_mentor(session, user.id),
         "consults_as_consultant": _consults_as_consultant(session, user.id),
@@ -67,6 +69,7 @@ def _profile(session: Session, user: User) -> dict[str, Any]:
     return {
         "id": user.id,
         "email": user.email,
+        "phone": user.phone,
         "display_name": user.display_name,
         "role": user.role,
         "disabled": user.is_disabled,

@@ -21,6 +21,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from babel import Locale
+from babel.numbers import format_percent
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -94,7 +97,9 @@ class Cells:
         if self.suppress and basis < SMALL_CELL:
             return Cell(_l("suppressed"), SUPPRESSED, None)
         minutes = seconds / 60.0
-        return Cell(_l("%(minutes)s min", minutes=f"{minutes:.1f}"), f"{minutes:.1f}", minutes)
+        # Shown in the reader's locale ("12,5 min"); the CSV keeps the machine form ("12.5").
+        shown = format_decimal(minutes, "#,##0.0")
+        return Cell(_l("%(minutes)s min", minutes=shown), f"{minutes:.1f}", minutes)
 
     def percent(self, part: int, whole: int) -> Cell:
         if whole == 0:
@@ -102,7 +107,11 @@ class Cells:
         if self.suppress and (whole < SMALL_CELL or part < SMALL_CELL):
             return Cell(_l("suppressed"), SUPPRESSED, None)
         value = 100.0 * part / whole
-        return Cell(f"{value:.1f}%", f"{value:.1f}", value)
+        # The locale's own percent form with one decimal: "25.0%", "25,0 %".
+        locale = get_locale() or Locale.parse("en")
+        pattern = locale.percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+        shown = format_percent(value / 100, pattern, locale=locale)
+        return Cell(shown, f"{value:.1f}", value)
 
 
 def safe_category(key: str, pattern: re.Pattern[str] = _CATEGORY_KEY) -> str:

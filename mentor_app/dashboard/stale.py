@@ -26,6 +26,7 @@ from mentor_app.consults.models import Consult, ConsultStatus
 from mentor_app.dashboard.retention import RetentionPolicy
 from mentor_app.notifications.models import PushUrgency
 from mentor_app.notifications.services import Message, enqueue
+from mentor_app.notifications.topics import push_topic
 
 BATCH = 200
 OPEN, ACCEPTED = ConsultStatus.OPEN.value, ConsultStatus.ACCEPTED.value
@@ -106,5 +107,5 @@ def _tell(session: Session, now: datetime, consult: Consult, user_id: int, days:
         consult_id=consult.id,
         urgency=PushUrgency.LOW,
         ttl=timedelta(days=7),
-        topic=f"consult-{consult.id}",
+        topic=push_topic(f"consult-{consult.id}"),
     )

@@ -67,6 +67,7 @@ def index():  # type: ignore[no-untyped-def]
         poll_seconds=current_app.config["DASHBOARD_POLL_SECONDS"],
         urgency_labels={k: str(v) for k, v in rep.URGENCY_LABELS.items()},
         reach_labels={k: str(v) for k, v in live_view.REACH_LABELS.items()},
+        worker_banner=live_view.worker_banner,
     )
 
 

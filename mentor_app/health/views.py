@@ -1,7 +1,8 @@
 """GET /healthz: 200 when the database answers, 503 otherwise.
 
 Anyone gets the status only: {"status": "ok" | "degraded" | "error"}. The details (the
-database, each extra check: how many consults are overdue, whether the worker keeps up) are for
+database, each extra check: how many consults are overdue, whether the worker keeps up, and
+`"worker": "ok" | "stale"` — stale when no worker completed a round in 30 s) are for
 the operator's monitoring, which sends `Authorization: Bearer <METRICS_TOKEN>`; with no token
 configured, nobody sees them.
 """
@@ -22,6 +23,30 @@ bp = Blueprint("health", __name__)
 # returning (ok, detail). A failing check turns the status to "degraded" but keeps 200, because
 # the service itself still answers; only the database decides 503.
 EXTRA_CHECKS: dict = {}
+
+
+def _worker_check() -> tuple[bool, str]:
+    """ "ok" when a worker completed a round in the last 30 s, else "stale" (none running, or
+    all stuck). Degrades the status unless WORKER_HEALTH_REQUIRED is off (tests)."""
+    from mentor_app.web import now
+    from mentor_app.worker.heartbeats import round_status
+
+    ok, detail = round_status(db_session(), now())
+    return ok or not current_app.config.get("WORKER_HEALTH_REQUIRED", True), detail
+
+
+EXTRA_CHECKS["worker"] = _worker_check
+
+
+def _workers_list() -> tuple[bool, list]:
+    """Each worker with its last round (details only: operators behind the token)."""
+    from mentor_app.web import now
+    from mentor_app.worker.liveness import workers_detail
+
+    return True, workers_detail(db_session(), now())
+
+
+EXTRA_CHECKS["workers"] = _workers_list
 
 
 def may_see_details() -> bool:

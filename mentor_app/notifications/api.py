@@ -10,6 +10,7 @@ POST   /api/push/permission           {"permission": "denied" | "granted" | "def
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from mentor_app.db import db_session
@@ -43,7 +44,7 @@ def public_key():  # type: ignore[no-untyped-def]
         current_app.logger.error("VAPID keys are configured but unusable")
         keys = None
     if keys is None:
-        return json_error(503, "Notifications are not set up on this server yet.")
+        return json_error(503, _("Notifications are not set up on this server yet."))
     return jsonify({"publicKey": keys.public_key})
 
 
@@ -77,7 +78,7 @@ def delete_subscription():  # type: ignore[no-untyped-def]
         db_session(), now(), user_id=current_user.id, endpoint=endpoint, ip=client_ip()
     )
     if not removed:
-        return json_error(404, "This device is not registered.")
+        return json_error(404, _("This device is not registered."))
     return "", 204
 
 
@@ -101,7 +102,7 @@ def renew_subscription():  # type: ignore[no-untyped-def]
         db_session(), now(), old_endpoint=old_endpoint, old_auth=old_auth, data=data, ip=client_ip()
     )
     if row is None:
-        return json_error(404, "Unknown subscription.")
+        return json_error(404, _("Unknown subscription."))
     return jsonify({"ok": True}), 200
 
 

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from mentor_app.errors import log_unexpected
+from mentor_app.i18n.render import in_language
 
 MAX_ERROR = 300
 log = logging.getLogger("mentor_app.notifications")
@@ -41,18 +43,24 @@ class EmailResult:
     transient: bool = False
 
 
-def compose(user_id: int, to: str, payload: dict, public_base_url: str) -> OutgoingEmail:
-    """The e-mail for a push payload: as generic as the push (same title and body)."""
+def compose(
+    user_id: int, to: str, payload: dict, public_base_url: str, language: str | None = None
+) -> OutgoingEmail:
+    """The e-mail for a push payload: as generic as the push (same title and body, rendered in
+    the recipient's language when queued); its own lines in the recipient's `language`."""
     url = payload.get("url") or "/"
     link = f"{public_base_url.rstrip('/')}{url}" if public_base_url else ""
-    lines = [str(payload.get("body", "")), ""]
-    lines.append(f"Open it in mentor_app: {link}" if link else "Open mentor_app to see it.")
-    lines += [
-        "",
-        "--",
-        "You get this e-mail because notifications could not reach your devices and e-mail "
-        "fallback is on. You can change that in Settings.",
-    ]
+    with in_language(language):
+        opening = (
+            _("Open it in mentor_app: %(link)s", link=link)
+            if link
+            else _("Open mentor_app to see it.")
+        )
+        footer = _(
+            "You get this e-mail because notifications could not reach your devices and e-mail "
+            "fallback is on. You can change that in Settings."
+        )
+    lines = [str(payload.get("body", "")), "", opening, "", "--", footer]
     return OutgoingEmail(user_id, to, str(payload.get("title", "mentor_app")), "\n".join(lines))
 
 

@@ -16,6 +16,8 @@ from flask import current_app
 from mentor_app.notifications import policy
 from mentor_app.notifications.email import EmailResult, OutgoingEmail
 from mentor_app.notifications.push import PushRequest, PushResult, PushTarget
+from mentor_app.relay.sender import RelayMessage, RelayResult
+from mentor_app.worker import heartbeats
 
 WORKER_ID = f"{socket.gethostname()[:40]}:{os.getpid()}"
 TEST_STOP_ENV = "MENTOR_APP_TEST_WORKER_STOP"
@@ -30,6 +32,10 @@ class Settings:
     threads: int
     public_base_url: str
     worker_id: str = WORKER_ID
+    # This process's heartbeat id when it runs the worker loop (None: tests, `worker --once`).
+    heartbeat_id: int | None = None
+    # A claim whose worker's heartbeat is older than this is taken back (see heartbeats.py).
+    stale: timedelta = timedelta(seconds=15)
 
     @classmethod
     def from_config(cls, config: dict) -> Settings:
@@ -46,6 +52,8 @@ class Settings:
             ),
             threads=max(1, int(config["PUSH_SEND_THREADS"])),
             public_base_url=config.get("PUBLIC_BASE_URL") or "",
+            heartbeat_id=heartbeats.current_worker_id(),
+            stale=timedelta(seconds=float(config.get("WORKER_STALE_SECONDS", 15.0))),
         )
 
 
@@ -68,6 +76,12 @@ class Job:
     email: OutgoingEmail | None = None
     push_results: list[tuple[PushTarget, PushResult]] = field(default_factory=list)
     email_result: EmailResult | None = None
+    relay_attempts: int = 0
+    # The user's second channel, when they have one this row may use: sent now (`relay`, the
+    # row is in its relay stage) or next, should push give up (`relay_next`).
+    relay: RelayMessage | None = None
+    relay_next: RelayMessage | None = None
+    relay_result: RelayResult | None = None
 
 
 _reached: Counter[str] = Counter()

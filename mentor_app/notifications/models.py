@@ -22,6 +22,8 @@ class OutboxState(enum.StrEnum):
     SENT = "sent"
     DEAD = "dead"  # gave up on every channel
     CANCELLED = "cancelled"  # no longer worth sending (e.g. the offer was taken meanwhile)
+    # Its reason passed before a send (relevance.py): settled without an attempt.
+    OBSOLETE = "obsolete"
 
 
 class PushUrgency(enum.StrEnum):
@@ -50,14 +52,21 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # The claiming worker's heartbeat id (worker_heartbeats.id; no foreign key: a worker's row
+    # goes when it stops). When that worker goes silent, the claim is taken back at once.
+    claimed_worker_id: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    channel: Mapped[str | None] = mapped_column(String(8))  # "push" or "email", once sent
+    channel: Mapped[str | None] = mapped_column(String(8))  # "push", "apprise" or "email"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Set when push gave up (no working device, or retries spent) and the e-mail fallback took
     # over; from then on the row is retried on e-mail only, counted in `email_attempts`.
     fallback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # Set when push gave up and the user's second channel (Apprise, mentor_app/relay/) took
+    # over: retried there, counted in `relay_attempts`, until it is sent or e-mail takes over.
+    relay_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    relay_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     __table_args__ = (Index("ix_outbox_messages_due", "state", "next_attempt_at"),)
 

@@ -34,10 +34,19 @@ RETRYABLE = frozenset({Outcome.RATE_LIMITED, Outcome.TRANSIENT})
 # Kinds that test push itself, or whose e-mail is a row of its own (the exhausted alarm
 # broadcast): no e-mail instead, and nobody else is told when they fail.
 PUSH_ONLY_KINDS = frozenset({"test", "safety.broadcast"})
+# The second channel's test button: sent through that channel only.
+RELAY_ONLY_KINDS = frozenset({"relay_test"})
 # Kinds whose failure must not alert coordinators (the alert about an alert would loop, and a
 # warning that someone is unreachable is, by nature, likely to be undeliverable).
 NO_ESCALATION_KINDS = frozenset(
-    {"test", "undeliverable", "shift_unreachable", "safety.broadcast", "safety.broadcast_mail"}
+    {
+        "test",
+        "relay_test",
+        "undeliverable",
+        "shift_unreachable",
+        "safety.broadcast",
+        "safety.broadcast_mail",
+    }
 )
 ESCALATING_ROLES = frozenset({"consultant", "coordinator"})
 
@@ -142,7 +151,12 @@ def after_email(
 
 
 def falls_back_to_email(kind: str, user_allows: bool) -> bool:
-    return user_allows and kind not in PUSH_ONLY_KINDS
+    return user_allows and kind not in PUSH_ONLY_KINDS and kind not in RELAY_ONLY_KINDS
+
+
+def goes_to_relay(kind: str) -> bool:
+    """After push, before e-mail: may this kind use the user's second channel?"""
+    return kind not in PUSH_ONLY_KINDS
 
 
 def escalates(kind: str, role: str) -> bool:

@@ -14,6 +14,8 @@ from mentor_app.notifications.email import sender_for as email_sender_for
 from mentor_app.notifications.jobs import Job, checkpoint
 from mentor_app.notifications.push import PushResult, PushSender, PushTarget
 from mentor_app.notifications.vapid import VapidConfigError, keys_for
+from mentor_app.relay import templates
+from mentor_app.relay.sender import RelayResult, RelaySender
 
 log = logging.getLogger("mentor_app.notifications")
 
@@ -22,6 +24,8 @@ log = logging.getLogger("mentor_app.notifications")
 class Channels:
     push: PushSender | None
     email: EmailSender | None
+    relay: RelaySender | None = None
+    relay_templates: dict[str, templates.ChannelTemplate] | None = None
 
 
 def channels_for(app: Flask) -> Channels:
@@ -38,7 +42,9 @@ def channels_for(app: Flask) -> Channels:
             log.error("push is off: no VAPID keys configured; messages go to e-mail fallback")
         else:
             push = PushSender(keys, float(app.config["PUSH_TIMEOUT_SECONDS"]))
-        cache["channels"] = Channels(push, email_sender_for(app))
+        allowed = templates.parse(app.config.get("ALERT_CHANNELS"))
+        relay = RelaySender() if allowed else None
+        cache["channels"] = Channels(push, email_sender_for(app), relay, allowed)
     return cache["channels"]
 
 
@@ -62,9 +68,12 @@ def send_all(jobs: list[Job], now: datetime, channels: Channels, threads: int) -
     pool = _pool(threads)
     pushes: list[tuple[Job, PushTarget, Future[PushResult]]] = []
     mails: list[tuple[Job, Future[EmailResult]]] = []
+    relays: list[tuple[Job, Future[RelayResult]]] = []
     for job in jobs:
         if job.email is not None and channels.email is not None:
             mails.append((job, pool.submit(channels.email.send, job.email)))
+        elif job.relay is not None and channels.relay is not None:
+            relays.append((job, pool.submit(channels.relay.send, job.relay)))
         elif job.push is not None and channels.push is not None:
             for target in job.targets:
                 pushes.append((job, target, pool.submit(channels.push.send, target, job.push, now)))
@@ -74,3 +83,5 @@ def send_all(jobs: list[Job], now: datetime, channels: Channels, threads: int) -
             checkpoint("mid_send")
     for job, future in mails:
         job.email_result = future.result()
+    for job, future in relays:
+        job.relay_result = future.result()

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from mentor_app.notifications.models import OutboxMessage, OutboxState, PushUrgency
+from mentor_app.notifications.topics import is_valid_topic, push_topic
 
 MAX_PAYLOAD_TEXT = 200  # title/body characters; the encrypted push must stay under 4 KB
 WAKE_CHANNEL = "mentor_outbox"
@@ -53,12 +54,18 @@ def enqueue(
     due_at: datetime | None = None,
 ) -> OutboxMessage:
     """Queue one message for one user. A second call with the same dedup key returns the first
-    row unchanged (so a retried state change never notifies twice)."""
+    row unchanged (so a retried state change never notifies twice).
+
+    `topic` must come from `topics.push_topic(key)`; without one, the message's tag is the
+    collapse key (the device already collapses by tag). Raises ValueError for any other topic.
+    """
+    if topic is None:
+        topic = push_topic(message.tag)
+    if not is_valid_topic(topic):
+        raise ValueError("a push Topic must be made by notifications.topics.push_topic")
     existing = session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
     if existing is not None:
         return existing
-    if topic is not None and (len(topic) > 32 or not topic.replace("-", "").isalnum()):
-        raise ValueError("a push Topic is at most 32 URL-safe characters")
     due = due_at or now
     row = OutboxMessage(
         user_id=user_id,
@@ -92,19 +99,51 @@ def wake_workers(session: Session) -> None:
 def cancel_pending(
     session: Session, *, consult_id: int, user_id: int, kinds: tuple[str, ...]
 ) -> int:
-    """Drop still-unsent messages that no longer make sense (e.g. an offer already taken)."""
-    rows = session.scalars(
-        select(OutboxMessage).where(
+    """Drop still-unsent messages that no longer make sense (e.g. an offer already taken).
+    Returns how many it really cancelled.
+
+    One conditional UPDATE on the state it expects: a row a worker is claiming at this moment
+    is locked by the claim, so this waits for it and then, seeing `sending`, leaves it alone
+    (it is in flight; `reached_or_may_reach` says so). Reading the rows first and updating them
+    by id would overwrite that claim and hide a send that happens anyway."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
             OutboxMessage.consult_id == consult_id,
             OutboxMessage.user_id == user_id,
             OutboxMessage.kind.in_(kinds),
             OutboxMessage.state == OutboxState.PENDING.value,
         )
-    ).all()
-    for row in rows:
-        row.state = OutboxState.CANCELLED.value
-    session.flush()
-    return len(rows)
+        .values(state=OutboxState.CANCELLED.value)
+        .execution_options(synchronize_session="fetch")
+    )
+    return result.rowcount or 0
+
+
+def reached_or_may_reach(
+    session: Session, *, consult_id: int, user_id: int, kinds: tuple[str, ...]
+) -> bool:
+    """Whether any message of these kinds about this consult may be on the user's device:
+    sent, being sent right now, or tried before (a retry that reached one device and not
+    another). Call after `cancel_pending`: what it cancelled never left the server."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(
+                    OutboxMessage.consult_id == consult_id,
+                    OutboxMessage.user_id == user_id,
+                    OutboxMessage.kind.in_(kinds),
+                    or_(
+                        OutboxMessage.state.in_(
+                            (OutboxState.SENDING.value, OutboxState.SENT.value)
+                        ),
+                        OutboxMessage.attempts > 0,
+                        OutboxMessage.email_attempts > 0,
+                    ),
+                )
+            )
+        )
+    )
 
 
 def queue_test(session: Session, now: datetime, *, user_id: int, locale: str) -> OutboxMessage:
@@ -121,5 +160,5 @@ def queue_test(session: Session, now: datetime, *, user_id: int, locale: str) ->
         dedup_key=f"test:{user_id}:{int(now.timestamp()) // 10}",
         urgency=PushUrgency.NORMAL,
         ttl=messages.TEST_TTL,
-        topic="test",
+        topic=push_topic("test"),
     )

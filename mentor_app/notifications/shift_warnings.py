@@ -20,6 +20,7 @@ from mentor_app.notifications import messages
 from mentor_app.notifications.models import OutboxMessage, PushUrgency
 from mentor_app.notifications.reachability import reachability_for
 from mentor_app.notifications.services import enqueue
+from mentor_app.notifications.topics import push_topic
 from mentor_app.pool.models import ConsultantProfile, OnCallWindow
 from mentor_app.pool.queries import routable_conditions
 
@@ -74,7 +75,7 @@ def warn_unreachable(session: Session, now: datetime, lead: timedelta) -> int:
                     dedup_key=key,
                     urgency=PushUrgency.HIGH,
                     ttl=max(starts_at - now, timedelta(minutes=5)),
-                    topic="shift-warning",
+                    topic=push_topic("shift-warning"),
                 )
         except IntegrityError:
             continue

@@ -15,7 +15,10 @@ which is what `pushManager.subscribe({applicationServerKey})` takes.
 from __future__ import annotations
 
 import base64
+import ipaddress
+import logging
 import os
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,7 +29,29 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 
+log = logging.getLogger("mentor_app.notifications")
+
 KEY_FILE = "vapid_private_key"
+# Development's subject when VAPID_SUBJECT is unset and PUBLIC_BASE_URL is not a public https
+# address: a well-formed contact at a documentation domain. Apple accepts its form; production
+# refuses it (it reaches nobody) and must name a real contact.
+DEVELOPMENT_SUBJECT = "mailto:admin@example.org"
+# Names that can never be a reachable contact (RFC 2606, RFC 6761, mDNS, common LAN suffixes).
+_UNREACHABLE_SUFFIXES = (
+    "localhost",
+    "local",
+    "test",
+    "example",
+    "invalid",
+    "internal",
+    "lan",
+    "home.arpa",
+    "arpa",
+)
+# Documentation domains: well-formed, so a push service takes them, but nobody reads the mail.
+_PLACEHOLDER_DOMAINS = ("example.com", "example.org", "example.net")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_LOCAL_PART = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}")
 # RFC 8292 allows at most 24 h; push services are stricter in practice, so claims live 12 h.
 CLAIMS_LIFETIME = timedelta(hours=12)
 
@@ -107,6 +132,87 @@ def _keys(private_key: ec.EllipticCurvePrivateKey, configured_public: str, subje
     return VapidKeys(private_key, public, subject)
 
 
+def _host_problem(host: str) -> str | None:
+    """Why `host` cannot be a public contact's domain, or None."""
+    host = host.lower().rstrip(".")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return "it names an IP address, not a domain"
+    except ValueError:
+        pass
+    for suffix in _UNREACHABLE_SUFFIXES:
+        if host == suffix or host.endswith("." + suffix):
+            return f"its domain is {suffix} or ends in .{suffix}, which nobody outside can reach"
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels):
+        return "its domain is not a full domain name (like example-agency.org)"
+    if not labels[-1].isalpha():
+        return "its domain does not end in a real top-level domain"
+    return None
+
+
+def subject_problem(subject: str, *, placeholders_allowed: bool = False) -> str | None:
+    """Why push services would refuse `subject` as the VAPID `sub` claim, or None.
+
+    Apple's service answers 403 (BadJwtToken) unless the subject is a contact it can use: a
+    `mailto:` address without spaces or angle brackets at a real-looking domain, or an `https:`
+    URL of a public host. Refused here: anything else, localhost and the reserved names
+    (.local, .test, .example, .invalid, ...), IP addresses, and, unless `placeholders_allowed`
+    (development), the documentation domains example.com/.org/.net, which reach nobody."""
+    subject = subject or ""
+    if subject != subject.strip() or any(c.isspace() or c in "<>" for c in subject):
+        return "it contains spaces or angle brackets"
+    if subject.startswith("mailto:"):
+        local, at, domain = subject.removeprefix("mailto:").rpartition("@")
+        if not at or not _LOCAL_PART.fullmatch(local) or "?" in domain:
+            return "it is not a plain mailto: address (mailto:someone@your-agency.org)"
+        host = domain
+    elif subject.startswith("https://"):
+        parts = urlsplit(subject)
+        if not parts.hostname or parts.username or parts.password:
+            return "it is not an https:// address of a host"
+        host = parts.hostname
+    else:
+        return "it is neither a mailto: address nor an https:// URL"
+    problem = _host_problem(host)
+    placeholder = host.lower().rstrip(".") in _PLACEHOLDER_DOMAINS
+    if problem is None and placeholder and not placeholders_allowed:
+        problem = f"{host} is a documentation placeholder that reaches nobody"
+    return problem
+
+
+def default_subject(public_base_url: str) -> str:
+    """Development's subject: the app's own address when it is a public https one, otherwise
+    DEVELOPMENT_SUBJECT."""
+    parts = urlsplit(public_base_url or "")
+    if parts.scheme == "https" and parts.hostname and _host_problem(parts.hostname) is None:
+        return f"https://{parts.hostname}"
+    return DEVELOPMENT_SUBJECT
+
+
+def check_subject_at_startup(config: dict) -> None:
+    """Production refuses to start with a subject push services would refuse (raises
+    RuntimeError saying why); other environments log a warning."""
+    subject = config.get("VAPID_SUBJECT") or ""
+    production = config.get("ENV_NAME") == "production"
+    if production and not subject and not config.get("VAPID_PRIVATE_KEY"):
+        return  # push is off in this deployment: no identity to check
+    if not subject and not production:
+        return  # development and tests use default_subject()
+    problem = subject_problem(subject, placeholders_allowed=not production)
+    if problem is None:
+        return
+    message = (
+        f"VAPID_SUBJECT is not a contact push services accept: {problem}. Apple's push "
+        "service refuses every message signed with it (403 BadJwtToken). Set it to "
+        "mailto:<a monitored address at your organisation's domain> or https://<your public "
+        "site>."
+    )
+    if production:
+        raise RuntimeError(message)
+    log.warning("%s", message)
+
+
 def ensure_instance_key(instance_dir: Path) -> str | None:
     """Development: create instance/vapid_private_key once. Returns a line to print (public
     key only) when it made one, None when it was already there."""
@@ -129,13 +235,15 @@ def load_keys(config: dict, instance_path: str) -> VapidKeys | None:
     """The app's keys, or None when push is not configured (production without keys)."""
     global _test_keys
     subject = config.get("VAPID_SUBJECT") or ""
+    if not subject and config.get("ENV_NAME") != "production":
+        subject = default_subject(config.get("PUBLIC_BASE_URL") or "")
     configured = config.get("VAPID_PRIVATE_KEY") or ""
     if configured:
         return _keys(parse_private_key(configured), config.get("VAPID_PUBLIC_KEY") or "", subject)
     if config.get("TESTING"):
         with _test_keys_lock:
             if _test_keys is None:
-                _test_keys = _keys(new_private_key(), "", subject or "mailto:tests@localhost")
+                _test_keys = _keys(new_private_key(), "", subject)
             return _test_keys
     if config.get("GENERATE_INSTANCE_KEYS"):
         path = Path(instance_path) / KEY_FILE

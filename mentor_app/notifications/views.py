@@ -35,6 +35,16 @@ def _per_user() -> str:
 def send_test():  # type: ignore[no-untyped-def]
     if not ActionForm().validate_on_submit():
         abort(400)
+    if not subscriptions.active_devices(db_session(), current_user.id):
+        # Nothing would arrive: say so instead of "on its way" (issue 17, item 16).
+        flash(
+            _(
+                "No device of yours gets notifications yet, so a test would reach nothing. "
+                "Turn notifications on, on the phone you carry, first."
+            ),
+            "error",
+        )
+        return redirect(_settings_url())
     services.queue_test(db_session(), now(), user_id=current_user.id, locale=current_user.locale)
     flash(_("A test notification is on its way to your devices."), "success")
     return redirect(_settings_url())

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -183,10 +184,10 @@ def create_guide(
 ) -> GuideRevision:
     """A new guide, unpublished, with its first draft."""
     if session.scalar(select(Guide.id).where(Guide.slug == slug)) is not None:
-        raise EditError("A guide with this address already exists.")
+        raise EditError(_("A guide with this address already exists."))
     problems = content_problems(session, content, slug)
     if problems:
-        raise EditError("The guide has problems.", problems)
+        raise EditError(_("The guide has problems."), problems)
     guide = Guide(
         slug=slug,
         kind=kind,
@@ -248,7 +249,7 @@ def save_draft(
     one is started. A translation draft follows the English text published when it is saved."""
     problems = content_problems(session, content, guide.slug)
     if problems:
-        raise EditError("The guide has problems.", problems)
+        raise EditError(_("The guide has problems."), problems)
     draft = own_draft(session, author, guide, language)
     if draft is None:
         return new_revision(session, now, guide, content, author.id, policy.ORIGIN_APP, language)
@@ -328,13 +329,13 @@ def act(
     transition = policy.transition_for(action, revision.state)
     is_author = revision.author_id == actor.id
     if transition is None or not policy.may(action, revision.state, actor.role, is_author):
-        raise EditError("This step is not possible for this version now.")
+        raise EditError(_("This step is not possible for this version now."))
     if action == "submit" and not revision.note.strip():
-        raise EditError("Write a short note on what changed before handing it in.")
+        raise EditError(_("Write a short note on what changed before handing it in."))
     if action == "publish":
         problems = content_problems(session, Content.of(revision), revision.guide.slug)
         if problems:
-            raise EditError("The guide has problems.", problems)
+            raise EditError(_("The guide has problems."), problems)
     moved = session.execute(
         update(GuideRevision)
         .where(GuideRevision.id == revision.id, GuideRevision.state == transition.source)
@@ -342,7 +343,7 @@ def act(
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise Conflict("Someone else changed this version first. Reload to see where it is.")
+        raise Conflict(_("Someone else changed this version first. Reload to see where it is."))
     session.refresh(revision)
     guide = revision.guide
     if action == "submit":

@@ -322,7 +322,7 @@ def preview():  # type: ignore[no-untyped-def]
     """Live preview: the same rendering and checks as saving, nothing stored."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return json_error(400, "Send a JSON object.")
+        return json_error(400, _("Send a JSON object."))
     body = data.get("body")
     slug = data.get("slug", "")
     if not isinstance(body, str) or not body.strip():

@@ -59,8 +59,8 @@ SECTION_LABELS = {
 def reader_language() -> str:
     """The language a reader gets guides in: `?lang=en|sv|de`, else their own setting.
 
-    The one place that decides it here: swap for mentor_app.i18n.language.request_language()
-    once that is on main. Aborts with 400 for a `lang` the guides are not written in.
+    The one place that decides it here. Aborts with 400 for a `lang` the guides are not
+    written in.
     """
     asked = request.args.get("lang")
     if asked is not None:
@@ -71,8 +71,11 @@ def reader_language() -> str:
 
 
 def own_language() -> str:
-    """The signed-in user's language setting, where guides are written in it; else English."""
-    own = getattr(current_user, "locale", None)
+    """The request's language (the signed-in user's setting, else the device's choice, else
+    the browser's: mentor_app.i18n.language), where guides are written in it; else English."""
+    from mentor_app.i18n.language import request_language
+
+    own = request_language()
     return own if own in policy.LANGUAGES else policy.SOURCE_LANGUAGE
 
 
@@ -205,7 +208,7 @@ def me(slug: str):  # type: ignore[no-untyped-def]
     """The reader's own view of a guide: what changed since they last read it, their answer."""
     guide = _api_guide(slug)
     if guide is None:
-        return json_error(404, "Not found.")
+        return json_error(404, _("Not found."))
     shown = request.args.get("rev", "")
     shown_id = parse_id(shown)
     return jsonify(services.open_guide(db_session(), now(), current_user, guide, shown_id))
@@ -216,10 +219,10 @@ def me(slug: str):  # type: ignore[no-untyped-def]
 def api_feedback(slug: str):  # type: ignore[no-untyped-def]
     guide = _api_guide(slug)
     if guide is None:
-        return json_error(404, "Not found.")
+        return json_error(404, _("Not found."))
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return json_error(400, "Send a JSON object.")
+        return json_error(400, _("Send a JSON object."))
     helpful = data.get("helpful")
     comment = data.get("comment")
     if not isinstance(helpful, bool):

@@ -13,6 +13,7 @@ in UTC or null; `on_call_now` is whether routing counts this consultant as on ca
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
+from flask_babel import gettext as _
 
 from mentor_app.db import db_session
 from mentor_app.pool import services, switches
@@ -41,10 +42,10 @@ def get_availability():  # type: ignore[no-untyped-def]
 def set_availability():  # type: ignore[no-untyped-def]
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return json_error(400, "Send a JSON object.")
+        return json_error(400, _("Send a JSON object."))
     unknown = set(body) - ALLOWED_KEYS
     if unknown:
-        return json_error(400, "Only 'available' and 'hours' are accepted.")
+        return json_error(400, _("Only 'available' and 'hours' are accepted."))
     available = body.get("available")
     if not isinstance(available, bool):
         return json_error(400, "'available' must be true or false.")

@@ -6,7 +6,7 @@ sure nobody is surprised by it, and "30 days" and "lapsed" are counted on the co
 calendar too (mentor_app/timeutil.py). Texts are generic (no names, no numbers): the
 consultant and every coordinator are told to look at the pool. Each message has a dedup key per
 consultant, expiry date and recipient, so a re-run never sends it twice. Queued by the worker,
-outside any request, so there is no reader's locale: the texts are in the default language.
+outside any request: each text is rendered in its recipient's own language as it is queued.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mentor_app import timeutil
 from mentor_app.accounts.models import Role, User
+from mentor_app.i18n.render import N_, in_language, language_of, render
 from mentor_app.notifications.models import OutboxMessage, PushUrgency
 from mentor_app.notifications.services import Message, enqueue
 from mentor_app.pool import vetting
@@ -47,7 +48,8 @@ def _send(
     messages: tuple[Message, Message],
     consultant_id: int,
 ) -> int:
-    """messages = (to the consultant, to coordinators). Returns how many were newly queued."""
+    """messages = (to the consultant, to coordinators), their title and body English msgids
+    (marked N_), rendered per recipient. Returns how many were newly queued."""
     keys = {user_id: f"{key}:{user_id}" for user_id in recipients}
     queued = set(
         session.scalars(
@@ -58,7 +60,9 @@ def _send(
     for user_id in recipients:
         if keys[user_id] in queued:
             continue
-        message = messages[0] if user_id == consultant_id else messages[1]
+        source = messages[0] if user_id == consultant_id else messages[1]
+        with in_language(language_of(session, user_id)):
+            message = Message(render(source.title), render(source.body), source.url, source.tag)
         enqueue(
             session,
             now,
@@ -100,8 +104,8 @@ def warn_expiring(session: Session, now: datetime) -> int:
             continue
         messages = (
             Message(
-                "Credential renewal due",
-                (
+                N_("Credential renewal due"),
+                N_(
                     "Your registered credential expires within 30 days. "
                     "Send the renewal to your coordinator to keep receiving requests."
                 ),
@@ -109,8 +113,8 @@ def warn_expiring(session: Session, now: datetime) -> int:
                 "pool-credential",
             ),
             Message(
-                "A credential expires soon",
-                "A consultant's credential expires within 30 days. Open the pool to review.",
+                N_("A credential expires soon"),
+                N_("A consultant's credential expires within 30 days. Open the pool to review."),
                 "/pool/?credential=expiring",
                 "pool-credential",
             ),
@@ -149,8 +153,8 @@ def announce_lapsed(session: Session, now: datetime) -> int:
     coordinators = _coordinators(session)
     messages = (
         Message(
-            "Credential expired",
-            (
+            N_("Credential expired"),
+            N_(
                 "Your registered credential has expired, so no requests reach you until "
                 "a coordinator records the renewal."
             ),
@@ -158,8 +162,8 @@ def announce_lapsed(session: Session, now: datetime) -> int:
             "pool-credential",
         ),
         Message(
-            "A credential has expired",
-            "A consultant no longer receives requests: their credential has expired.",
+            N_("A credential has expired"),
+            N_("A consultant no longer receives requests: their credential has expired."),
             "/pool/?credential=expired",
             "pool-credential",
         ),

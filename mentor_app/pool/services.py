@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,7 @@ from mentor_app.pool.validation import (
     clean_timezone,
     known_zones,
 )
+from mentor_app.pool.vetting_notice import announce_submission
 from mentor_app.pool.windows import refresh_windows
 
 # --- profiles --------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ def lock_profile(session: Session, user_id: int) -> ConsultantProfile:
     """The profile, locked for this transaction (PostgreSQL) so two edits never interleave."""
     profile = session.get(ConsultantProfile, user_id, with_for_update=True, populate_existing=True)
     if profile is None:
-        raise PoolError("No such consultant.")
+        raise PoolError(_("No such consultant."))
     return profile
 
 
@@ -130,12 +132,12 @@ def update_practical(
     zone = clean_timezone(data.timezone)
     bio = data.bio.strip()
     if len(bio) > MAX_BIO:
-        raise PoolError(f"The bio is at most {MAX_BIO} characters.")
+        raise PoolError(_("The bio is at most %(n)s characters.", n=MAX_BIO))
     if (data.quiet_from is None) != (data.quiet_until is None):
-        raise PoolError("Give both ends of the quiet hours, or neither.")
+        raise PoolError(_("Give both ends of the quiet hours, or neither."))
     if data.quiet_from is not None and data.quiet_from == data.quiet_until:
-        raise PoolError("Quiet hours must start and end at different times.")
-    rest = bounded(data.rest_minutes_after_urgent, 0, MAX_REST_MINUTES, "The rest period")
+        raise PoolError(_("Quiet hours must start and end at different times."))
+    rest = bounded(data.rest_minutes_after_urgent, 0, MAX_REST_MINUTES, _("The rest period"))
     profile = lock_profile(session, profile.user_id)
     changed = _diff(
         profile,
@@ -202,11 +204,11 @@ def submit_credential(
 ) -> None:
     """A consultant states their credential; only before vetting (after it, a coordinator)."""
     if profile.vetting_state not in (vetting.INVITED, vetting.SUBMITTED):
-        raise PoolError("Your credential is vetted; ask a coordinator to record a change.")
+        raise PoolError(_("Your credential is vetted; ask a coordinator to record a change."))
     profile = lock_profile(session, profile.user_id)
-    profile.profession = clean_text(profession, 80, "Profession")
-    profile.credential_register = clean_text(register, 80, "The register")
-    profile.credential_number = clean_text(number, 40, "The credential number")
+    profile.profession = clean_text(profession, 80, _("Profession"))
+    profile.credential_register = clean_text(register, 80, _("The register"))
+    profile.credential_number = clean_text(number, 40, _("The credential number"))
     profile.updated_at = profile.last_active_at = now
     session.flush()
     record_audit(session, now, actor, profile, "pool.credential_submitted", ip, {})
@@ -235,18 +237,18 @@ def record_credential(
     # The credential's dates are on the consultant's calendar (mentor_app/timeutil.py).
     today = timeutil.local_today(now, profile.timezone)
     if data.verified_on and data.verified_on > today:
-        raise PoolError("The verification date cannot be in the future.")
+        raise PoolError(_("The verification date cannot be in the future."))
     if data.training_completed_on and data.training_completed_on > today:
-        raise PoolError("The training date cannot be in the future.")
+        raise PoolError(_("The training date cannot be in the future."))
     if data.expires_on is not None:
         if data.verified_on is None:
-            raise PoolError("Record when the credential was verified before its expiry date.")
+            raise PoolError(_("Record when the credential was verified before its expiry date."))
         if data.expires_on <= data.verified_on:
-            raise PoolError("The credential must expire after the date it was verified.")
+            raise PoolError(_("The credential must expire after the date it was verified."))
     values = {
-        "profession": clean_text(data.profession, 80, "Profession"),
-        "credential_register": clean_text(data.register, 80, "The register"),
-        "credential_number": clean_text(data.number, 40, "The credential number"),
+        "profession": clean_text(data.profession, 80, _("Profession")),
+        "credential_register": clean_text(data.register, 80, _("The register")),
+        "credential_number": clean_text(data.number, 40, _("The credential number")),
         "credential_verified_on": data.verified_on,
         "credential_expires_on": data.expires_on,
         "training_completed_on": data.training_completed_on,
@@ -279,11 +281,11 @@ def update_limits(
     ip: str | None = None,
 ) -> None:
     _require_coordinator(coordinator)
-    limit = bounded(open_consult_limit, 0, MAX_OPEN_LIMIT, "The open-consult limit")
+    limit = bounded(open_consult_limit, 0, MAX_OPEN_LIMIT, _("The open-consult limit"))
     if limit is None:
-        raise PoolError("Give the open-consult limit.")
-    cap = bounded(monthly_soft_cap, 1, MAX_SOFT_CAP, "The monthly soft cap")
-    rest = bounded(rest_minutes_after_urgent, 0, MAX_REST_MINUTES, "The rest period")
+        raise PoolError(_("Give the open-consult limit."))
+    cap = bounded(monthly_soft_cap, 1, MAX_SOFT_CAP, _("The monthly soft cap"))
+    rest = bounded(rest_minutes_after_urgent, 0, MAX_REST_MINUTES, _("The rest period"))
     profile = lock_profile(session, profile.user_id)
     profile.open_consult_limit, profile.monthly_soft_cap = limit, cap
     profile.rest_minutes_after_urgent = rest
@@ -317,8 +319,8 @@ def change_state(
 ) -> str:
     is_coordinator = actor.role == Role.COORDINATOR.value
     if not is_coordinator and actor.id != profile.user_id:
-        raise PoolError("Only a coordinator can do this.")
-    note = clean_text(note, 200, "The reason")
+        raise PoolError(_("Only a coordinator can do this."))
+    note = clean_text(note, 200, _("The reason"))
     profile = lock_profile(session, profile.user_id)
     facts = vetting.Facts(
         state=profile.vetting_state,
@@ -348,6 +350,8 @@ def change_state(
         details["reason_code"] = reason_code
     record_audit(session, now, actor, profile, STATE_AUDIT_ACTIONS[action], ip, details)
     _settle_standing(session, now, profile.user_id, STATE_AUDIT_ACTIONS[action])
+    if target == vetting.SUBMITTED:
+        announce_submission(session, now, profile.user_id)
     return target
 
 
@@ -364,7 +368,7 @@ def _settle_standing(session: Session, now: datetime, user_id: int, why: str) ->
 
 def _require_coordinator(user: User) -> None:
     if user.role != Role.COORDINATOR.value:
-        raise PoolError("Only a coordinator can do this.")
+        raise PoolError(_("Only a coordinator can do this."))
 
 
 def record_audit(

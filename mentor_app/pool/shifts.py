@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +32,7 @@ WEEKDAYS = range(7)
 
 def _may_edit(actor: User, consultant_id: int) -> None:
     if actor.id != consultant_id and actor.role != Role.COORDINATOR.value:
-        raise PoolError("Only a coordinator can change another consultant's shifts.")
+        raise PoolError(_("Only a coordinator can change another consultant's shifts."))
 
 
 def _changed(
@@ -72,25 +73,31 @@ def add_weekly_shift(
     """`ends` may be `policy.END_OF_DAY` (24:00). A shift across midnight is two shifts."""
     _may_edit(actor, consultant_id)
     if isinstance(weekday, bool) or not isinstance(weekday, int) or weekday not in WEEKDAYS:
-        raise PoolError("Choose a weekday.")
+        raise PoolError(_("Choose a weekday."))
     if starts == ends:
-        raise PoolError("A shift must not start and end at the same time.")
+        raise PoolError(_("A shift must not start and end at the same time."))
     if ends < starts:
         raise PoolError(
-            "The shift ends before it starts. For a night shift, add two: "
-            "one until 24:00 and one from 00:00 the next day."
+            _(
+                "The shift ends before it starts. For a night shift, add two: "
+                "one until 24:00 and one from 00:00 the next day."
+            )
         )
     profile = lock_profile(session, consultant_id)
     existing = session.scalars(
         select(WeeklyShift).where(WeeklyShift.consultant_id == consultant_id)
     ).all()
     if len(existing) >= MAX_WEEKLY_SHIFTS:
-        raise PoolError(f"At most {MAX_WEEKLY_SHIFTS} weekly shifts.")
+        raise PoolError(_("At most %(n)s weekly shifts.", n=MAX_WEEKLY_SHIFTS))
     for other in existing:
         if other.weekday == weekday and _overlaps(starts, ends, other.starts, other.ends):
             raise PoolError(
-                f"This overlaps the shift {other.starts:%H:%M}–{_clock(other.ends)} "
-                "on the same day. Change or remove that one first."
+                _(
+                    "This overlaps the shift %(starts)s–%(ends)s on the same day. "
+                    "Change or remove that one first.",
+                    starts=_clock(other.starts),
+                    ends=_clock(other.ends),
+                )
             )
     shift = WeeklyShift(consultant_id=consultant_id, weekday=weekday, starts=starts, ends=ends)
     session.add(shift)
@@ -142,19 +149,19 @@ def add_override(
     """`starts_at`/`ends_at` are aware datetimes (convert local input with `local_to_utc`)."""
     _may_edit(actor, consultant_id)
     if kind not in (OverrideKind.COVER.value, OverrideKind.OFF.value):
-        raise PoolError("Choose 'extra cover' or 'time off'.")
+        raise PoolError(_("Choose 'extra cover' or 'time off'."))
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise PoolError("Times need a time zone.")
+        raise PoolError(_("Times need a time zone."))
     if ends_at == starts_at:
-        raise PoolError("The change must not start and end at the same time.")
+        raise PoolError(_("The change must not start and end at the same time."))
     if ends_at < starts_at:
-        raise PoolError("The change ends before it starts.")
+        raise PoolError(_("The change ends before it starts."))
     if ends_at - starts_at > MAX_OVERRIDE:
-        raise PoolError("A one-off change lasts at most 31 days; use a holiday for longer.")
+        raise PoolError(_("A one-off change lasts at most 31 days; use a holiday for longer."))
     if ends_at <= now:
-        raise PoolError("This period is already over.")
+        raise PoolError(_("This period is already over."))
     if starts_at > now + MAX_FUTURE:
-        raise PoolError("That is too far ahead.")
+        raise PoolError(_("That is too far ahead."))
     profile = lock_profile(session, consultant_id)
     clashes = session.scalar(
         select(ShiftOverride.id).where(
@@ -165,7 +172,7 @@ def add_override(
         )
     )
     if clashes is not None:
-        raise PoolError("This overlaps another change of the same kind; remove that one first.")
+        raise PoolError(_("This overlaps another change of the same kind; remove that one first."))
     row = ShiftOverride(
         consultant_id=consultant_id,
         kind=kind,
@@ -212,16 +219,16 @@ def add_holiday(
 ) -> Holiday:
     _may_edit(actor, consultant_id)
     if ends_on < starts_on:
-        raise PoolError("The holiday ends before it starts.")
+        raise PoolError(_("The holiday ends before it starts."))
     if (ends_on - starts_on).days + 1 > MAX_HOLIDAY_DAYS:
-        raise PoolError("A holiday lasts at most a year.")
+        raise PoolError(_("A holiday lasts at most a year."))
     profile = lock_profile(session, consultant_id)
     today = timeutil.local_today(now, profile.timezone)
     if ends_on < today:
-        raise PoolError("This holiday is already over.")
+        raise PoolError(_("This holiday is already over."))
     if starts_on > today + MAX_FUTURE:
-        raise PoolError("That is too far ahead.")
-    label = clean_text(label, 80, "The label")
+        raise PoolError(_("That is too far ahead."))
+    label = clean_text(label, 80, _("The label"))
     clashes = session.scalar(
         select(Holiday.id).where(
             Holiday.consultant_id == consultant_id,
@@ -230,7 +237,7 @@ def add_holiday(
         )
     )
     if clashes is not None:
-        raise PoolError("This overlaps another holiday; change or remove that one first.")
+        raise PoolError(_("This overlaps another holiday; change or remove that one first."))
     row = Holiday(consultant_id=consultant_id, starts_on=starts_on, ends_on=ends_on, label=label)
     session.add(row)
     _changed(session, now, actor, profile, "pool.holiday_added", ip, {})

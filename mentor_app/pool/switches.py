@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ def set_availability(
     if hours is not None:
         bounded(hours, 1, MAX_AVAILABLE_HOURS, "'hours'")
     elif available:
-        raise PoolError("Say for how many hours (1-24) you are available.")
+        raise PoolError(_("Say for how many hours (1-24) you are available."))
     profile = lock_profile(session, profile.user_id)
     if available:
         profile.available_until = now + timedelta(hours=hours or 0)
@@ -38,6 +39,8 @@ def set_availability(
             profile.paused_until = now + timedelta(hours=hours)
     profile.last_active_at = profile.updated_at = now
     session.flush()
+    if available:
+        _offer_waiting(session, now, profile.user_id)
     return profile
 
 
@@ -47,6 +50,15 @@ def resume_plan(session: Session, now: datetime, profile: ConsultantProfile) -> 
     profile.available_until = profile.paused_until = None
     profile.last_active_at = profile.updated_at = now
     session.flush()
+    _offer_waiting(session, now, profile.user_id)
+
+
+def _offer_waiting(session: Session, now: datetime, consultant_id: int) -> None:
+    """Coming on call acts at once: what is already waiting is offered in this transaction
+    (consults/arrivals.py), not at the next periodic re-offer."""
+    from mentor_app.consults import arrivals  # consults builds on pool, not the reverse
+
+    arrivals.offer_waiting(session, now, consultant_id)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,13 +19,13 @@ MAX_TAGS = 60
 
 def _coordinator(user: User) -> None:
     if user.role != Role.COORDINATOR.value:
-        raise PoolError("Only a coordinator can change the expertise list.")
+        raise PoolError(_("Only a coordinator can change the expertise list."))
 
 
 def _label(label: str) -> str:
-    label = clean_text(label, 80, "The label")
+    label = clean_text(label, 80, _("The label"))
     if not label:
-        raise PoolError("Give the tag a label.")
+        raise PoolError(_("Give the tag a label."))
     return label
 
 
@@ -42,13 +43,13 @@ def add_tag(
     tag = tag.strip().lower()
     if not TAG_RE.match(tag):
         raise PoolError(
-            "A tag is 2–40 lower-case letters, digits or hyphens, e.g. 'eating-disorders'."
+            _("A tag is 2–40 lower-case letters, digits or hyphens, e.g. 'eating-disorders'.")
         )
     label = _label(label)
     if session.get(ExpertiseTag, tag) is not None:
-        raise PoolError("That tag exists already.")
+        raise PoolError(_("That tag exists already."))
     if (session.scalar(select(func.count()).select_from(ExpertiseTag)) or 0) >= MAX_TAGS:
-        raise PoolError(f"At most {MAX_TAGS} tags.")
+        raise PoolError(_("At most %(n)s tags.", n=MAX_TAGS))
     row = ExpertiseTag(tag=tag, label=label)
     session.add(row)
     session.flush()

@@ -8,6 +8,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from babel import Locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -82,16 +83,19 @@ def clean_languages(codes: list[str]) -> list[str]:
         code = raw.strip().lower()
         if not LANGUAGE_RE.match(code):
             raise PoolError(
-                f"'{raw[:12]}' is not a language code: use two or three letters (sv, de)."
+                _(
+                    "'%(code)s' is not a language code: use two or three letters (sv, de).",
+                    code=raw[:12],
+                )
             )
         if code not in known:
-            raise PoolError(f"'{code}' is not a known language code.")
+            raise PoolError(_("'%(code)s' is not a known language code.", code=code))
         if code not in result:
             result.append(code)
     if not result:
-        raise PoolError("Give at least one language.")
+        raise PoolError(_("Give at least one language."))
     if len(result) > MAX_LANGUAGES:
-        raise PoolError(f"At most {MAX_LANGUAGES} languages.")
+        raise PoolError(_("At most %(n)s languages.", n=MAX_LANGUAGES))
     return result
 
 
@@ -102,11 +106,11 @@ def clean_regions(names: list[str]) -> list[str]:
         if not name:
             continue
         if not REGION_RE.match(name):
-            raise PoolError("A region is 1–40 letters, digits, spaces or hyphens.")
+            raise PoolError(_("A region is 1–40 letters, digits, spaces or hyphens."))
         if name.lower() not in {r.lower() for r in result}:
             result.append(name)
     if len(result) > MAX_REGIONS:
-        raise PoolError(f"At most {MAX_REGIONS} regions.")
+        raise PoolError(_("At most %(n)s regions.", n=MAX_REGIONS))
     return result
 
 
@@ -115,15 +119,20 @@ def clean_tags(session: Session, tags: list[str]) -> list[str]:
     unknown = sorted({t for t in tags if t not in known})
     if unknown:
         raise PoolError(
-            f"Unknown expertise tag(s): {', '.join(u[:40] for u in unknown)}. "
-            f"Known: {', '.join(sorted(known)) or 'none yet'}."
+            _(
+                "Unknown expertise tags: %(unknown)s. Known: %(known)s.",
+                unknown=", ".join(u[:40] for u in unknown),
+                known=", ".join(sorted(known)) or _("none yet"),
+            )
         )
     return list(dict.fromkeys(tags))
 
 
 def clean_timezone(name: str) -> str:
     if name != "UTC" and name not in known_zones():
-        raise PoolError(f"'{name[:64]}' is not a known time zone (e.g. Europe/Stockholm).")
+        raise PoolError(
+            _("'%(zone)s' is not a known time zone (e.g. Europe/Stockholm).", zone=name[:64])
+        )
     return name
 
 
@@ -142,12 +151,19 @@ def bounded(value: int | None, low: int, high: int, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise PoolError(f"{what} must be a whole number from {low} to {high}.")
+        raise PoolError(
+            _(
+                "%(what)s must be a whole number from %(low)s to %(high)s.",
+                what=what,
+                low=low,
+                high=high,
+            )
+        )
     return value
 
 
 def clean_text(value: str | None, limit: int, what: str) -> str:
     value = " ".join((value or "").split())
     if len(value) > limit:
-        raise PoolError(f"{what} is at most {limit} characters.")
+        raise PoolError(_("%(what)s is at most %(n)s characters.", what=what, n=limit))
     return value

@@ -225,6 +225,7 @@ def submit_credential():  # type: ignore[no-untyped-def]
     form = forms.CredentialSubmissionForm()
     if not form.validate_on_submit():
         return _render_profile(profile, 400, submission=form)
+    and_submit = "and_submit" in request.form  # "Submit for vetting": save and send, one step
     try:
         services.submit_credential(
             db_session(),
@@ -236,10 +237,15 @@ def submit_credential():  # type: ignore[no-untyped-def]
             number=form.credential_number.data,
             ip=client_ip(),
         )
+        if and_submit:
+            services.change_state(
+                db_session(), now(), current_user, profile, "submit", ip=client_ip()
+            )
     except services.PoolError as err:
+        # A 4xx rolls the whole request back; the form keeps what was typed.
         flash(str(err), "error")
         return _render_profile(profile, 400, submission=form)
-    flash(_("Credential saved."), "success")
+    flash(_("Submitted for vetting.") if and_submit else _("Credential saved."), "success")
     return redirect(url_for("pool.me"))
 
 
@@ -258,12 +264,16 @@ def record_credential(user_id: int):  # type: ignore[no-untyped-def]
         expires_on=form.credential_expires_on.data,
         training_completed_on=form.training_completed_on.data,
     )
+    and_vet = "and_vet" in request.form  # "Record and mark as vetted": one step
     try:
         services.record_credential(db_session(), now(), current_user, profile, data, client_ip())
+        if and_vet:
+            services.change_state(db_session(), now(), current_user, profile, "vet", ip=client_ip())
     except services.PoolError as err:
+        # A 4xx rolls the whole request back (credential included); the form keeps the values.
         flash(str(err), "error")
         return _render_profile(profile, 400, credential_form=form)
-    flash(_("Credential recorded."), "success")
+    flash(_("Credential recorded and vetted.") if and_vet else _("Credential recorded."), "success")
     return _back(profile)
 
 

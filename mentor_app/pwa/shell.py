@@ -15,6 +15,7 @@ from pathlib import Path
 from flask import current_app, url_for
 
 from mentor_app.db import db_session
+from mentor_app.i18n.language import SUPPORTED_LANGUAGES
 from mentor_app.ui import static_url
 
 # Files under static/ that make up the service worker, in import order: push (notifications)
@@ -60,5 +61,6 @@ def worker_config() -> dict[str, object]:
         "version": cache_version([*parts, *shell], guides_version()),
         "shell": shell,
         "offline": url_for("pwa.offline"),
+        "offlinePages": {code: url_for("pwa.offline", lang=code) for code in SUPPORTED_LANGUAGES},
         "parts": parts,
     }

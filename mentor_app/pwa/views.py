@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from mentor_app.pwa import shell
@@ -105,6 +106,14 @@ def manifest():  # type: ignore[no-untyped-def]
 @bp.get("/offline")
 def offline():  # type: ignore[no-untyped-def]
     """What a navigation shows when there is no network and no cached copy. The service worker
-    keeps it for everyone, so it is rendered as for a stranger: no name, no token, no role."""
-    page = render_template("pwa/offline.html", public_page=True)
-    return _revalidated(Response(page, mimetype="text/html"))
+    keeps it for everyone, so it is rendered as for a stranger: no name, no token, no role.
+    `?lang=en|sv|de` renders it in that language: the worker keeps one per language and shows
+    the one in the language of the pages it last served (static/sw-cache.js)."""
+    from mentor_app.i18n.language import request_language, supported
+
+    language = supported(request.args.get("lang")) or request_language()
+    with force_locale(language):
+        page = render_template("pwa/offline.html", public_page=True)
+    response = Response(page, mimetype="text/html")
+    response.headers["Content-Language"] = language
+    return _revalidated(response)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -145,7 +146,7 @@ def acknowledge(session: Session, now: datetime, alarm: Alarm, user_id: int) -> 
     session.refresh(alarm)
     if taken.rowcount != 1:
         raise Conflict(
-            "Someone else has already taken this alarm.", holder=alarm.acknowledged_by_id
+            _("Someone else has already taken this alarm."), holder=alarm.acknowledged_by_id
         )
     notify.cancel_ladder(session, alarm.id)
     others = [u for u in notify.told_about(session, alarm.id) if u != user_id]
@@ -173,7 +174,7 @@ def resolve(
     if text is not None and len(text) > policy.NOTE_MAX:
         raise SafetyError(f"note is at most {policy.NOTE_MAX} characters")
     if alarm.state in OPEN_ALARM_STATES:
-        raise Conflict("Take the alarm first.")
+        raise Conflict(_("Take the alarm first."))
     done = session.execute(
         update(Alarm)
         .where(Alarm.id == alarm.id, Alarm.state == AlarmState.ACKNOWLEDGED.value)
@@ -190,7 +191,7 @@ def resolve(
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        raise Conflict("This alarm is already resolved.")
+        raise Conflict(_("This alarm is already resolved."))
     if alarm.visit_id is not None:
         _end_visit(session, now, alarm.visit_id)
     session.refresh(alarm)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -65,7 +66,7 @@ def start(
         if existing is not None:
             return existing, False
     if running_visit(session, mentor.id) is not None:
-        raise Conflict("A visit is already running: check in or extend it.")
+        raise Conflict(_("A visit is already running: check in or extend it."))
     due = now + timedelta(minutes=minutes)
     visit = Visit(
         mentor_id=mentor.id,
@@ -103,7 +104,7 @@ def extend(session: Session, now: datetime, visit: Visit, minutes: int) -> Visit
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
-        raise Conflict("This visit has ended.")
+        raise Conflict(_("This visit has ended."))
     notify.cancel_visit_prompts(session, visit.id)
     session.refresh(visit)
     audit.record(
@@ -142,7 +143,7 @@ def check_in(session: Session, now: datetime, visit: Visit, pin: str | None) -> 
     if kind == "wrong":
         raise SafetyError("That PIN is not right.", status=403)
     if visit.ended_at is not None:
-        raise Conflict("This visit has ended.")
+        raise Conflict(_("This visit has ended."))
     if visit.state == VisitState.ALARM.value:
         _late_check_in(session, now, visit, kind)
         return
@@ -160,7 +161,7 @@ def check_in(session: Session, now: datetime, visit: Visit, pin: str | None) -> 
         .execution_options(synchronize_session=False)
     )
     if ended.rowcount != 1:
-        raise Conflict("This visit has ended.")
+        raise Conflict(_("This visit has ended."))
     notify.cancel_visit_prompts(session, visit.id)
     # The same event for both PINs: the mentor's own data must not tell them apart.
     audit.record(
@@ -186,7 +187,7 @@ def _late_check_in(session: Session, now: datetime, visit: Visit, kind: str) -> 
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
-        raise Conflict("This visit has ended.")
+        raise Conflict(_("This visit has ended."))
     notify.cancel_visit_prompts(session, visit.id)
     audit.record(
         session,
@@ -217,7 +218,7 @@ def sos(
     if visit.ended_at is not None:
         # Ended on the mentor's screen, whichever PIN ended it: the same answer for both (a
         # duress visit must not answer differently to someone probing with the phone).
-        raise Conflict("This visit has ended.")
+        raise Conflict(_("This visit has ended."))
     location = _location(latitude, longitude, accuracy_m)
     existing = ladder.open_alarm_of_visit(session, visit.id)
     if existing is not None:

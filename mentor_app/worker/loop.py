@@ -20,8 +20,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from mentor_app.db import Database, utcnow
+from mentor_app.db import Database, is_transient_error, utcnow
 from mentor_app.errors import log_unexpected
+from mentor_app.metrics.instruments import observe_step
+from mentor_app.worker.heartbeats import Pulse
 from mentor_app.worker.wake import default_idle_sleep, waiter_for
 
 log = logging.getLogger("mentor_app.worker")
@@ -66,6 +68,7 @@ class Worker:
         clock: Callable[[], datetime] = utcnow,
         idle_sleep: float | None = None,
         steps: list[NamedStep] | None = None,
+        pulse_every: float = 3.0,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -73,6 +76,8 @@ class Worker:
         self.steps = steps if steps is not None else STEPS
         self.stopping = False
         self._last_run: dict[str, float] = {}
+        # Seconds between heartbeat writes (see heartbeats.py); run_forever only.
+        self.pulse_every = pulse_every
 
     def stop(self, *_args: object) -> None:
         self.stopping = True
@@ -80,17 +85,38 @@ class Worker:
     def run_step(self, step: NamedStep) -> int:
         began = time.monotonic()
         session = self.db.session()
+        done, failed = 0, False
         try:
             done = step.run(session, self.clock())
             session.commit()
             return done
-        except Exception:
-            session.rollback()
-            log_unexpected(log, "worker step %s failed", step.name)
+        except Exception as err:
+            self._rollback(session)
+            failed = True
+            if is_transient_error(err):
+                # The database went away, or a deadlock/serialization failure: nothing of this
+                # step was saved; the next round does it again. One line, no traceback.
+                cause = getattr(err, "orig", None) or err
+                log.warning(
+                    "worker step %s not saved (%s); it runs again next round",
+                    step.name,
+                    type(cause).__name__,
+                )
+            else:
+                log_unexpected(log, "worker step %s failed", step.name)
             return 0
         finally:
             session.close()
-            self._let_writers_in(time.monotonic() - began)
+            held = time.monotonic() - began
+            observe_step(step.name, done, failed, held)
+            self._let_writers_in(held)
+
+    @staticmethod
+    def _rollback(session: Session) -> None:
+        try:
+            session.rollback()
+        except Exception as err:  # the connection is gone: the pool replaces it
+            log.warning("rollback failed: %s", type(err).__name__)
 
     def _let_writers_in(self, held: float) -> None:
         """SQLite has one writer, and its busy handler is no queue: a request waiting for the
@@ -125,10 +151,15 @@ class Worker:
         signal.signal(signal.SIGINT, self.stop)
         log.info("worker started with steps: %s", ", ".join(s.name for s in self.steps))
         waiter = waiter_for(self.db.engine, LISTEN_CHANNELS)
+        pulse = Pulse(self.db, self.clock, self.pulse_every)
+        log.info("worker heartbeat id %s", pulse.start())
         try:
             while not self.stopping:
-                if self.run_once(force=False) == 0:
+                done = self.run_once(force=False)
+                pulse.round_done(self.clock())
+                if done == 0:
                     waiter.wait(self.idle_sleep, lambda: self.stopping)
         finally:
             waiter.close()
+            pulse.stop()
         log.info("worker stopped")

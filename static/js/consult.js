@@ -14,6 +14,8 @@ import { enqueue, newKey, showQueued } from "./offline-queue.js";
 const LABELS = document.querySelector("script[data-consult-labels]")?.dataset ?? {};
 const START_PATH = "/consults/start";
 const ANSWER_WITHIN_MS = 10000; // one bar of signal: after this, queue rather than wait
+// The consult page offers "Undo" for a few seconds after the tap (undo.js reads this).
+const JUST_SENT = "mentor-just-sent";
 
 async function send(item) {
   const payload = { client_key: item.client_key };
@@ -43,6 +45,9 @@ async function oneTap(event) {
   try {
     const { status, body } = await send(item);
     if ((status === 200 || status === 201) && body && body.url) {
+      if (status === 201) {
+        sessionStorage.setItem(JUST_SENT, JSON.stringify({ id: body.id, at: Date.now() }));
+      }
       window.location.assign(body.url);
       return;
     }

@@ -34,7 +34,7 @@ function renderOpen(tbody, items, labels, messages) {
     if (item.mentor_told_waiting) state.push(messages.waiting);
     if (item.at_coordinator_step) state.push(messages.coordinator);
     tr.append(ref, cell(labels[item.urgency] || item.urgency),
-      cell(`${item.topic}, ${item.language}`), cell(item.age), cell(state.join(", ")));
+      cell(`${item.topic_label || item.topic}, ${item.language_name || item.language}`), cell(item.age), cell(state.join(", ")));
     return tr;
   });
   if (!rows.length) {
@@ -47,10 +47,24 @@ function renderOpen(tbody, items, labels, messages) {
   tbody.replaceChildren(...rows);
 }
 
+// " · call" / " · e-mail": a link named for the person, to reach them another way.
+function contactLink(li, href, text, name) {
+  const a = document.createElement("a");
+  a.href = href;
+  a.textContent = text;
+  const hidden = document.createElement("span");
+  hidden.className = "visually-hidden";
+  hidden.textContent = ` ${name}`;
+  a.append(hidden);
+  li.append(" · ", a);
+}
+
 function renderUnreachable(list, items, labels, messages) {
   const rows = items.map((item) => {
     const li = document.createElement("li");
     li.textContent = `${item.name} — ${labels[item.status] || item.status}`;
+    if (item.phone) contactLink(li, `tel:${item.phone.replace(/ /g, "")}`, messages.call, item.name);
+    if (item.email) contactLink(li, `mailto:${item.email}`, messages.email, item.name);
     return li;
   });
   if (!rows.length) {
@@ -69,6 +83,7 @@ function start(el) {
   const reachLabels = JSON.parse(el.dataset.reachLabels || "{}");
   const messages = {
     none: el.dataset.msgNone, waiting: el.dataset.msgWaiting,
+    call: el.dataset.msgCall, email: el.dataset.msgEmail,
     coordinator: el.dataset.msgCoordinator, wave: el.dataset.msgWave || "{n}",
   };
   let lastInteraction = Date.now();

@@ -9,6 +9,9 @@ const API = {
   subscriptions: "/api/push/subscriptions",
   permission: "/api/push/permission",
 };
+// "Turn on" waits at most this long for the browser (permission prompt and push service) before
+// it says so: a prompt the browser hid, or a push service out of reach, must not leave a spinner.
+const ENABLE_TIMEOUT_MS = 20000;
 const STORED_ENDPOINT = "mentor-push-endpoint"; // set when enabled here; cleared when turned off
 const REPORTED = "mentor-push-reported";
 
@@ -128,9 +131,7 @@ function settingsSection(root) {
     })
     .catch(() => show(enable));
 
-  enable.addEventListener("click", async () => {
-    enable.disabled = true;
-    say("textAsking");
+  async function turnOn() {
     const permission = await Notification.requestPermission();
     if (permission !== "granted") {
       report(permission);
@@ -139,15 +140,28 @@ function settingsSection(root) {
       enable.disabled = false;
       return;
     }
-    try {
-      await subscribe();
-      report("granted");
-      say("textDone");
-      window.location.reload();
-    } catch {
-      say("textFailed");
+    await subscribe();
+    report("granted");
+    say("textDone");
+    window.location.reload();
+  }
+
+  enable.addEventListener("click", () => {
+    enable.disabled = true;
+    show($("[data-timeout-hint]"), false);
+    say("textAsking");
+    let settled = false;
+    const timer = setTimeout(() => {
+      // Still nothing: say so, with the way to the browser's settings. A late answer still
+      // finishes the job (and reloads the page).
+      if (settled) return;
+      say("textTimeout");
+      show($("[data-timeout-hint]"));
       enable.disabled = false;
-    }
+    }, ENABLE_TIMEOUT_MS);
+    turnOn()
+      .catch(() => { say("textFailed"); enable.disabled = false; })
+      .finally(() => { settled = true; clearTimeout(timer); });
   });
 
   disable.addEventListener("click", async () => {

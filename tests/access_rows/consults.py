@@ -84,6 +84,9 @@ ROWS = [
     ("POST", f"/consults/{S}/decline", STRANGER_ACT, f"{C}/decline"),
     ("POST", f"/consults/{S}/release", STRANGER_ACT, f"{C}/release"),
     ("POST", f"/consults/{S}/cancel", STRANGER_ACT, f"{C}/cancel"),
+    ("POST", f"/consults/{S}/merge", STRANGER_ACT, f"{C}/merge"),
+    # Only the mentor merges, and only with a request to keep ("into"): 400 without it.
+    ("POST", "/consults/{my_consult}/merge", expect(302, 400, 403, 403), f"{C}/merge"),
     ("POST", f"/consults/{S}/messages", STRANGER_ACT, f"{C}/messages"),
     ("POST", f"/consults/{S}/close", STRANGER_ACT, f"{C}/close"),
     ("POST", f"/consults/{S}/rate", STRANGER_ACT, f"{C}/rate"),

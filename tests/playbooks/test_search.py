@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from mentor_app.playbooks import search, services
 from mentor_app.playbooks.search import index, rank
+from mentor_app.playbooks.search.text import phrase_tokens
 from tests.playbooks.expected_results import EXPECTED_FILE, expected, library_datas, top3
 from tests.playbooks.query_set import HELD_OUT, TUNING, load
 
@@ -208,7 +209,12 @@ def test_lexicons_name_only_existing_guides(datas) -> None:  # type: ignore[no-u
         words = search.lexicon(language)
         assert set(words) <= slugs, (language, set(words) - slugs)
         assert len(words) == len(slugs), (language, slugs - set(words))
-        too_long = [n for names in words.values() for n in names if len(n.split()) > 6]
+        too_long = [
+            n
+            for names in words.values()
+            for n in names
+            if len(phrase_tokens(n, language)) > rank.PHRASE_MAX
+        ]
         assert not too_long, (language, too_long)  # a phrase is matched up to PHRASE_MAX
         assert rank.PHRASE_MAX == 6
 
@@ -219,3 +225,31 @@ def test_any_text_ranks_without_error(datas, query: str) -> None:  # type: ignor
     for language in ("en", "de"):
         found = search.found(datas[language], query)
         assert 1 <= len(found.hits) <= rank.RESULTS_MAX  # never empty, never a long tail
+
+
+def test_generic_single_names_weigh_less_among_the_keys() -> None:
+    """A one-word name found in most guides' bodies ("help") says little about the guide: its
+    weight among the names is damped; a phrase and a rare word keep theirs."""
+    keys = {"help": [0, 2000, 1, 1000], "help at home": [0, 3000], "overdos": [1, 2500]}
+    bodies = [{"help", "home"}, {"help", "overdos"}, {"help"}]
+    index._damp_generic(keys, bodies)
+    factor = index.GENERIC_FACTOR
+    assert keys == {
+        "help": [0, round(2000 * factor), 1, round(1000 * factor)],
+        "help at home": [0, 3000],
+        "overdos": [1, 2500],
+    }
+    assert factor < 1
+
+
+@pytest.mark.parametrize(
+    ("language", "query"),
+    [
+        ("de", "er spricht von Suizid"),
+        ("sv", "han pratar om självmord"),
+        ("en", "he talks about suicide"),
+    ],
+)
+def test_a_verb_of_reporting_does_not_outweigh_the_situation(datas, language, query) -> None:  # type: ignore[no-untyped-def]
+    """ "spricht" once made the guide on threats to others (whose text repeats it) come first."""
+    assert top3(datas[language], query)[0] == "depression-hopelessness"

@@ -27,6 +27,13 @@ WEIGHTS = {"keys": 4.0, "lead": 1.2, "body": 1.0}
 BM25 = {"keys": (1.2, 0.3), "lead": (1.2, 0.75), "body": (1.2, 0.75)}
 # Offered when a query matches (almost) nothing: where to start when unsure.
 FALLBACK = ("when-to-consult-psychologist", "mentor-own-safety", "transparency-goals-roles")
+# A single word among a guide's names that also runs through the bodies of more than this share
+# of all guides ("family", "meeting", "police") says little about which guide is meant: its weight
+# among the names is multiplied by GENERIC_FACTOR. Phrases ("knows where he lives") keep theirs.
+# Not lower than 0.6: "suicide" runs through about 55 % of the bodies (every guide's safety
+# notes) and must keep its full pull towards the guide it names.
+GENERIC_SHARE = 0.6
+GENERIC_FACTOR = 0.5
 # BM25 weights ship as whole thousandths: a small JSON, and both rankers add the same numbers.
 SCALE = 1000
 
@@ -84,6 +91,19 @@ def _postings(corpus: list[list[str]], k1: float, b: float) -> dict[str, list[in
     return postings
 
 
+def _damp_generic(keys: dict[str, list[int]], bodies: list[set[str]]) -> None:
+    """Multiply, in place, the weights of the single-word names found in the bodies of more
+    than GENERIC_SHARE of the guides by GENERIC_FACTOR (weights stay whole thousandths)."""
+    if not bodies:
+        return
+    for term, flat in keys.items():
+        if " " in term:
+            continue
+        share = sum(term in body for body in bodies) / len(bodies)
+        if share > GENERIC_SHARE:
+            flat[1::2] = [round(weight * GENERIC_FACTOR) for weight in flat[1::2]]
+
+
 def build(
     entries: list[dict[str, Any]], language: str, lexicon: dict[str, list[str]]
 ) -> dict[str, Any]:
@@ -102,6 +122,7 @@ def build(
     for name in FIELDS:
         k1, b = BM25[name]
         fields[name] = _postings([terms[name] for terms in per_doc], k1, b)
+    _damp_generic(fields["keys"], [set(terms["body"]) for terms in per_doc])
     return {
         "language": language,
         "slugs": [e["slug"] for e in entries],

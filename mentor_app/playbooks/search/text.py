@@ -19,12 +19,17 @@ SNOWBALL = {"en": "english", "sv": "swedish", "de": "german"}
 FOLD = {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "þ": "th"}
 MIN_WORD = 2  # one-letter words ("I", "s" of "client's") carry nothing
 # Words every guide is about, or that every question a mentor types contains: they would rank
-# by noise. Added to each language's standard list.
+# by noise. Added to each language's standard list: the client and mentor themselves, question
+# words, and verbs of reporting ("he says", "sie redet von"): they carry no situation, yet as
+# full words of the query they made guides that merely repeat them outrank the one the rest
+# names ("er spricht von Suizid" found the guide on threats to others first).
 EXTRA_STOP = {
     "en": "client clients mentor what should do does did im ive dont doesnt cant wont hes shes "
-    "its thats whats get got think",
-    "sv": "klient klienten klientens klienter mentor mentorn vad ska bör gör göra gjorde tror",
-    "de": "klient klienten klientin mentor mentorin was soll sollte tun macht mache glaube",
+    "its thats whats get got think says said saying talks talking talked tells keeps",
+    "sv": "klient klienten klientens klienter mentor mentorn vad ska bör gör göra gjorde tror "
+    "säger sa pratar pratade snackar berättar",
+    "de": "klient klienten klientin mentor mentorin was soll sollte tun macht mache glaube "
+    "sagt sagte spricht sprach redet erzählt",
 }
 # Endings tried when a typed word is not in the table: "grieving" → "griev" (the stem of
 # "grieve"). Longest first; what is left must be at least MIN_REST letters.

@@ -1,0 +1,1 @@
+"""Internationalisation: which language a request speaks, and the helpers around it."""
