@@ -7,7 +7,7 @@ export MENTOR_APP_ENV ?= development
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-test lint format bench clean messages translations compile-translations merge-new-strings search-expected loadtest
+.PHONY: run test install install-test lint format bench bench-side clean messages translations compile-translations merge-new-strings search-expected loadtest
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ format: install-test
 
 bench: install-test
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Only the side-by-side run (gunicorn + wrk): BENCH_ROUNDS=5 BENCH_SECONDS=10 for a longer one.
+bench-side: install-test
+	$(BIN)/python benchmarks/bench_side_by_side.py
 
 # Translations: English is the source; Swedish and German catalogues live in mentor_app/translations.
 TRANSLATIONS := mentor_app/translations

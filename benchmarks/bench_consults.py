@@ -394,6 +394,8 @@ def seed_pool(url: str, consultants: int, past_consults: int, now: datetime) -> 
             {
                 "user_id": cid,
                 "vetting_state": "active" if rng.random() < 0.93 else "suspended",
+                # Routable needs a vetting record (a coordinator's, or the operator's).
+                "vetted_by_operator": True,
                 "timezone": zone,
                 "open_consult_limit": rng.choice([2, 3, 3, 5]),
                 # A bulk insert skips the model's hook: derive the lapse instant as it would.

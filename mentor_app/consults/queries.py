@@ -118,9 +118,16 @@ def routing_candidates(
 ) -> list[policy.Candidate]:
     """Active, vetted, enabled consultants speaking the language who are on call now (a window
     covers now, or "available until" is ahead, and they have not paused), with every fact the
-    policy needs. Driven from who is on call (two index ranges), not from the whole pool."""
+    policy needs. Driven from who is on call (two index ranges), not from the whole pool.
+
+    Two queries: first who is on call now, then their profiles by primary key. As one query,
+    PostgreSQL cannot tell how few windows cover an instant (it reckons `starts_at <= now` and
+    `ends_at > now` independently, about a quarter of all windows) and scans every profile."""
     p = ConsultantProfile
-    on_call = union(_windows_now(now), select(p.user_id).where(p.available_until > now)).subquery()
+    on_call = union(_windows_now(now), select(p.user_id).where(p.available_until > now))
+    on_call_ids = sorted(set(session.scalars(on_call)))
+    if not on_call_ids:
+        return []
     routine = facts.urgency == "routine"
     query = (
         select(
@@ -151,7 +158,7 @@ def routing_candidates(
             ),
         )
         .where(
-            p.user_id.in_(select(on_call.c[0])),
+            p.user_id.in_(on_call_ids),
             p.vetting_state == VettingState.ACTIVE.value,
             # Vetted by a coordinator or provisioned by the operator: the pool's own rule.
             or_(p.vetted_at.is_not(None), p.vetted_by_operator),

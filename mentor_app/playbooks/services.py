@@ -119,17 +119,34 @@ class IndexDocument:
     entries: list[dict[str, Any]]
 
 
+# Per process and language: (published version, document). See search.published_version.
+_INDEX_DOCUMENTS: dict[str, tuple[str, IndexDocument]] = {}
+
+
 def index_document(session: Session, language: str = policy.SOURCE_LANGUAGE) -> IndexDocument:
     """The offline index as served to a reader of `language`: the guides in that language, and
     the data the browser ranks them with ("search": the reader's language first, then English),
-    versioned by a hash of its content and language, so each language has its own strong ETag."""
+    versioned by a hash of its content and language, so each language has its own strong ETag.
+
+    Built once per published change and language in each process; otherwise one query (the
+    published version) answers, 200 or 304 alike."""
+    published = search.published_version(session)
+    held = _INDEX_DOCUMENTS.get(language)
+    if held is not None and held[0] == published:
+        return held[1]
+    document = _build_index_document(session, language, published)
+    _INDEX_DOCUMENTS[language] = (published, document)
+    return document
+
+
+def _build_index_document(session: Session, language: str, published: str) -> IndexDocument:
     # The body text stays on the server: the browser ranks from the search data, and shows
     # only titles and summaries.
     entries = [
         {key: value for key, value in entry.items() if key != "body"}
         for entry in index_entries(session, language)
     ]
-    datas = search.ranking_data(session, language)
+    datas = search.ranking_data(session, language, published)
     searched = [data["version"] for data in datas]
     canonical = json.dumps(
         [language, entries, searched], sort_keys=True, separators=(",", ":"), ensure_ascii=False

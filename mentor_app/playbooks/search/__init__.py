@@ -16,15 +16,26 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from mentor_app.playbooks.search import index, rank
-from mentor_app.playbooks.search.documents import search_documents
+from mentor_app.playbooks.search.documents import published_version, search_documents
 from mentor_app.playbooks.search.lexicon import lexicon
 from mentor_app.playbooks.search.rank import Hit
 from mentor_app.playbooks.search.text import LANGUAGES
 
-__all__ = ["Found", "Hit", "find", "found", "lexicon", "ranking_data", "search_documents"]
+__all__ = [
+    "Found",
+    "Hit",
+    "find",
+    "found",
+    "lexicon",
+    "published_version",
+    "ranking_data",
+    "search_documents",
+]
 
 CLOSEST = 3
-_CACHE: dict[tuple[str, str], dict[str, Any]] = {}
+# Per process and language: (published version, ranking data). Rebuilt only when a change is
+# published (mentor_app/playbooks/search/documents.py: published_version).
+_BUILT: dict[str, tuple[str, dict[str, Any]]] = {}
 
 
 @dataclass(frozen=True)
@@ -34,26 +45,36 @@ class Found:
 
 
 def language_data(documents: list[dict[str, Any]], language: str) -> dict[str, Any]:
-    """The ranking data for one language, built once per version of its documents."""
+    """The ranking data for one language, built from `documents` (no cache: see cached_data).
+    Its "version" (16 hex digits) changes with any searched text or lexicon word."""
     words = lexicon(language)
     canonical = json.dumps([documents, words], sort_keys=True, ensure_ascii=False, default=str)
-    key = (language, hashlib.sha256(canonical.encode()).hexdigest())
-    data = _CACHE.get(key)
-    if data is None:
-        data = index.build(documents, language, words)
-        data["version"] = key[1][:16]  # changes with any searched text or lexicon word
-        for old in [k for k in _CACHE if k[0] == language]:
-            del _CACHE[old]  # one library per language at a time: the newest
-        _CACHE[key] = data
+    data = index.build(documents, language, words)
+    data["version"] = hashlib.sha256(canonical.encode()).hexdigest()[:16]
     return data
 
 
-def ranking_data(session: Session, language: str) -> list[dict[str, Any]]:
-    """The data both rankers use for a reader of `language`: theirs first, then English."""
+def cached_data(session: Session, language: str, published: str) -> dict[str, Any]:
+    """The ranking data for `language` at published version `published`, built once per
+    process for each version (the lexicons are files, fixed for the process's life)."""
+    held = _BUILT.get(language)
+    if held is not None and held[0] == published:
+        return held[1]
+    data = language_data(search_documents(session, language), language)
+    _BUILT[language] = (published, data)  # one library per language: the newest
+    return data
+
+
+def ranking_data(
+    session: Session, language: str, published: str | None = None
+) -> list[dict[str, Any]]:
+    """The data both rankers use for a reader of `language`: theirs first, then English.
+    `published` is published_version(session) when the caller already has it."""
     language = language if language in LANGUAGES else "en"
-    datas = [language_data(search_documents(session, language), language)]
+    published = published or published_version(session)
+    datas = [cached_data(session, language, published)]
     if language != "en":
-        datas.append(language_data(search_documents(session, "en"), "en"))
+        datas.append(cached_data(session, "en", published))
     return datas
 
 

@@ -8,6 +8,7 @@ data, which every reader's search also ranks, still finds it.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,3 +24,45 @@ def search_documents(session: Session, language: str) -> list[dict[str, Any]]:
 
     texts = translations.published_guide_texts(session, language)
     return [services.index_entry(text) for text in texts if not text.is_fallback]
+
+
+def published_version(session: Session) -> str:
+    """A short fingerprint (16 hex digits) of what `search_documents` reads, from one query:
+    which revision of each guide and each translation is published, with that revision's
+    number, publication time, title, tags, synonyms and the lengths of its longer texts.
+
+    A change reaches readers only by publishing a revision, and a published revision is never
+    edited in place, so the fingerprint moves with every published change in any language;
+    the title and lengths guard against ids reused after rows are deleted (SQLite, tests)."""
+    from sqlalchemy import String, cast, func, literal, select, union_all
+
+    from mentor_app.playbooks.models import Guide, GuideRevision, GuideTranslation
+
+    def published(revision_id, *owner):  # type: ignore[no-untyped-def]
+        return (
+            select(
+                *owner,
+                GuideRevision.id,
+                GuideRevision.number,
+                GuideRevision.published_at,
+                GuideRevision.title,
+                cast(GuideRevision.tags, String),
+                cast(GuideRevision.synonyms, String),
+                func.length(GuideRevision.summary),
+                func.length(GuideRevision.first_minute_text),
+                func.length(GuideRevision.search_text),
+            )
+            .select_from(GuideRevision)
+            .where(GuideRevision.id == revision_id)
+        )
+
+    guides = published(Guide.current_revision_id, Guide.slug, Guide.kind, Guide.topic)
+    translated = published(
+        GuideTranslation.current_revision_id,
+        cast(GuideTranslation.guide_id, String),
+        GuideTranslation.language,
+        literal(""),
+    )
+    rows = session.execute(union_all(guides, translated)).all()
+    canonical = repr(sorted(tuple(str(v) for v in row) for row in rows))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
