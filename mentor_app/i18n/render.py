@@ -62,7 +62,7 @@ def language_word(code: str, fallback: Callable[[str], str] | None = None) -> st
     `fallback` (English names), then the upper-cased code."""
     current = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
     name = current.languages.get(code)
-    if name:
+    if name and name != code:  # Babel lists some codes (e.g. "prs") under their own code
         return name
     return fallback(code) if fallback else code.upper()
 
