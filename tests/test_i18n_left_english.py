@@ -83,3 +83,21 @@ def test_the_monthly_report_counts_small_numbers_under_the_word_its_note_names(
         other = gettext("Other")
         note = gettext("Fewer than 5 requests each, or not a plain code, are counted under Other.")
     assert other in note
+
+
+@pytest.mark.parametrize(
+    ("language", "viewed"), [("sv", "Konsultation visad"), ("de", "Fallberatung angesehen")]
+)
+def test_audit_actions_show_a_translated_label_with_the_code_kept(
+    actors, db, language, viewed
+) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.audit.labels import action_label
+
+    coordinator, _ = signed_in(actors, db, "coordinator", language)
+    page = coordinator.get("/audit/").get_data(as_text=True)
+    assert 'title="login.succeeded">' in page  # the code is still there for the filter
+    assert ">login.succeeded<" not in page
+    with coordinator.application.test_request_context("/", headers={"Accept-Language": language}):
+        assert action_label("consult.viewed") == viewed
+        assert action_label("safety.alarm_viewed") not in {"safety.alarm_viewed", "Alarm viewed"}
+        assert action_label("some.new_code") == "some.new_code"
