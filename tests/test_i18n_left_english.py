@@ -101,3 +101,20 @@ def test_audit_actions_show_a_translated_label_with_the_code_kept(
         assert action_label("consult.viewed") == viewed
         assert action_label("safety.alarm_viewed") not in {"safety.alarm_viewed", "Alarm viewed"}
         assert action_label("some.new_code") == "some.new_code"
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("sv", "Klienten säger att hen tänker skada någon"), ("de", "Klient:in kündigt an")],
+)
+def test_the_monthly_report_names_guides_in_the_readers_language(app, language, title) -> None:  # type: ignore[no-untyped-def]
+    from mentor_app.dashboard import metrics as m
+    from mentor_app.dashboard import report
+
+    english = "The client says they intend to harm someone"
+    usage = m.GuideUsage("intent-to-harm-disclosure", english, 9, 3, 1)
+    metrics = type("Metrics", (), {"guides": [usage]})()
+    with app.test_request_context("/", headers={"Accept-Language": language}):
+        table = report._guides(metrics, report.Cells(suppress=False))
+        shown = str(table.rows[0].label)
+    assert shown.startswith(title)
