@@ -41,6 +41,8 @@ def test_the_role_badge_is_translated(actors, db, language, word) -> None:  # ty
     coordinator, _ = signed_in(actors, db, "coordinator", language)
     page = coordinator.get("/").get_data(as_text=True)
     assert f">{word}</span>" in page and ">Coordinator</span>" not in page
+    users = coordinator.get("/admin/users/").get_data(as_text=True)
+    assert f"<td>{word}</td>" in users and "<td>coordinator</td>" not in users
 
 
 @pytest.mark.parametrize(

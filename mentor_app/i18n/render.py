@@ -142,3 +142,18 @@ def topic_word(slug: str | None) -> str:
 
     topic = topics.resolve(slug, db_session())
     return topic_label(topic.slug, topic.label)
+
+
+# The roles as a person's title on a page (badge, user lists); the codes stay in the database.
+ROLE_WORDS = {
+    "mentor": N_("Mentor"),
+    "consultant": N_("Consultant"),
+    "coordinator": N_("Coordinator"),
+}
+
+
+def role_word(role: str | None) -> str:
+    """A role code ("coordinator") as its title in the current locale ("Koordinator:in"); an
+    unknown code as itself (a Jinja filter)."""
+    role = str(role or "")
+    return _gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role
