@@ -1,0 +1,74 @@
+"""What a new request starts with (issue 17): safety-critical topics start urgent, the language
+is the one the mentor works in, and the emergency line shows once per page."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from mentor_app.consults.models import Consult
+from mentor_app.consults.topics import URGENT_TOPICS, all_topics
+from tests.conftest import csrf_from
+from tests.test_consult_pages import T0, html, start_by_form
+
+EMERGENCY = "Immediate danger? Call"  # the hidden offline panel has its own
+
+
+def _visible(response) -> str:  # type: ignore[no-untyped-def]
+    """The page without its <template>s (shown only when a script needs them)."""
+    return re.sub(r"<template.*?</template>", "", html(response), flags=re.S)
+
+
+def _newest(db) -> Consult:  # type: ignore[no-untyped-def]
+    db.expire_all()
+    return db.scalar(select(Consult).order_by(Consult.id.desc()))
+
+
+def test_the_urgent_topics_are_guides_that_exist() -> None:
+    assert set(all_topics()) >= URGENT_TOPICS
+
+
+def test_safety_topics_start_urgent_and_others_soon(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0)
+    mentor, _ = actors.signed_in("mentor", languages=["sv"])
+    start_by_form(mentor, "intent-to-harm-disclosure")
+    assert _newest(db).urgency == "urgent"
+    start_by_form(mentor, "bereavement-illness-in-family")
+    assert _newest(db).urgency == "soon"
+
+
+def test_a_safety_topic_chosen_in_the_details_makes_it_urgent(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0)
+    mentor, _ = actors.signed_in("mentor", languages=["sv"])
+    response, _ = start_by_form(mentor)
+    consult = _newest(db)
+    assert consult.urgency == "soon"
+    url = f"/consults/{consult.id}/details"
+    page = mentor.get(response.headers["Location"])
+    form = {"csrf_token": csrf_from(page), "urgency": "soon", "language": "sv", "case_code": ""}
+    form["topic"] = "mentor-own-safety"
+    assert mentor.post(url, data=form).status_code == 303
+    assert _newest(db).urgency == "urgent"
+    # The mentor's own choice in the same change wins.
+    form.update(topic="alcohol-drugs-overdose", urgency="routine")
+    assert mentor.post(url, data=form).status_code == 303
+    assert _newest(db).urgency == "routine"
+
+
+def test_the_language_defaults_to_the_mentors_ui_language(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0)
+    mentor, _ = actors.signed_in("mentor", languages=["sv", "en"])  # the UI is English
+    start_by_form(mentor)
+    assert _newest(db).language == "en"
+
+
+def test_the_emergency_line_shows_once_on_consult_pages(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0)
+    mentor, _ = actors.signed_in("mentor", languages=["sv"])
+    start = mentor.get("/consults/start")
+    assert _visible(start).count(EMERGENCY) == 1
+    response, _ = start_by_form(mentor)
+    waiting = mentor.get(response.headers["Location"])
+    assert _visible(waiting).count(EMERGENCY) == 1
+    assert _visible(mentor.get("/")).count(EMERGENCY) == 1  # other pages keep the footer
