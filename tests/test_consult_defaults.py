@@ -4,12 +4,14 @@ is the one the mentor works in, and the emergency line shows once per page."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from mentor_app.consults.models import Consult
+from mentor_app.consults.models import Consult, ConsultOffer
 from mentor_app.consults.topics import URGENT_TOPICS, all_topics
 from tests.conftest import csrf_from
+from tests.consult_helpers import make_consult, offer, pool
 from tests.test_consult_pages import T0, html, start_by_form
 
 EMERGENCY = "Immediate danger? Call"  # the hidden offline panel has its own
@@ -72,3 +74,26 @@ def test_the_emergency_line_shows_once_on_consult_pages(app, actors, db, clock) 
     waiting = mentor.get(response.headers["Location"])
     assert _visible(waiting).count(EMERGENCY) == 1
     assert _visible(mentor.get("/")).count(EMERGENCY) == 1  # other pages keep the footer
+
+
+def test_the_waiting_card_says_what_routing_is_really_doing(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0 + timedelta(minutes=20))
+    mentor, mentor_id = actors.signed_in("mentor", languages=["sv"])
+    [consultant] = pool(actors, db, T0, 1)
+    consult = make_consult(
+        db,
+        mentor_id,
+        T0,
+        wave=2,
+        mentor_told_waiting_at=T0 + timedelta(minutes=15),
+        next_action_at=T0 + timedelta(minutes=45),
+    )
+    offer(db, consult.id, consultant, T0)
+    text = _visible(mentor.get(f"/consults/{consult.id}"))
+    assert "We are asking more consultants" not in text
+    assert "1 consultant has the request and has not answered yet." in text
+    assert "A coordinator will be told at" in text
+    db.execute(update(ConsultOffer).values(state="declined"))
+    db.commit()
+    text = _visible(mentor.get(f"/consults/{consult.id}"))
+    assert "No consultant is free right now. A coordinator will be told at" in text
