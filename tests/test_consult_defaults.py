@@ -12,7 +12,7 @@ from mentor_app.consults.models import Consult, ConsultOffer
 from mentor_app.consults.topics import URGENT_TOPICS, all_topics
 from tests.conftest import csrf_from
 from tests.consult_helpers import make_consult, offer, pool
-from tests.test_consult_pages import T0, html, start_by_form
+from tests.test_consult_pages import T0, html, signed_in_as, start_by_form
 
 EMERGENCY = "Immediate danger? Call"  # the hidden offline panel has its own
 
@@ -97,3 +97,19 @@ def test_the_waiting_card_says_what_routing_is_really_doing(app, actors, db, clo
     db.commit()
     text = _visible(mentor.get(f"/consults/{consult.id}"))
     assert "No consultant is free right now. A coordinator will be told at" in text
+
+
+def test_waiting_requests_come_first_on_a_consultants_home(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0 + timedelta(minutes=5))
+    _mentor, mentor_id = actors.signed_in("mentor", languages=["sv"])
+    [consultant] = pool(actors, db, T0, 1)
+    older = make_consult(db, mentor_id, T0, urgency="soon", topic="trauma-reminders")
+    newer = make_consult(db, mentor_id, T0 + timedelta(minutes=1), urgency="urgent")
+    for consult in (older, newer):
+        offer(db, consult.id, consultant, T0)
+    client = signed_in_as(actors, db, consultant)
+    home = _visible(client.get("/"))
+    waiting = home.index("Requests waiting for you")
+    assert waiting < home.index('id="guide-home-h"') < len(home)
+    assert waiting < home.index('id="pool-switch-h"')
+    assert home.index(f"/consults/{newer.id}") < home.index(f"/consults/{older.id}")

@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
     ui.register_nav(ui.NavEntry("consults.open_list", _l("Open consults"), ("coordinator",), 20))
     ui.register_nav(ui.NavEntry("cases.index", _l("Cases"), ("coordinator",), order=60))
     ui.register_home_section("mentor", "consults/_home_mentor.html")
-    ui.register_home_section("consultant", "consults/_home_consultant.html")
+    # First on a consultant's home: a request waiting for an answer matters most (issue 17).
+    if "consults/_home_consultant.html" not in ui.HOME_SECTIONS["consultant"]:
+        ui.HOME_SECTIONS["consultant"].insert(0, "consults/_home_consultant.html")
     ui.register_home_section("coordinator", "consults/_home_coordinator.html")
 
     EXTRA_CHECKS["overdue"] = _overdue_check

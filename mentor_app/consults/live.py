@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
 from mentor_app.consults import standing
 from mentor_app.consults.access import OVERDUE_AFTER, is_overdue, offer_rows, summary
 from mentor_app.consults.models import Consult, ConsultOffer
-from mentor_app.consults.vocab import DECLINE_REASONS, wave_label
+from mentor_app.consults.vocab import DECLINE_REASONS, URGENCIES, wave_label
 
 LIST_LIMIT = 100
 
@@ -118,6 +118,10 @@ def mentor_home(session: Session, user: User) -> list[dict]:
     return [summary(c, session) for c in consults]
 
 
+# Sorts consults by urgency, most urgent first (URGENCIES is in that order).
+URGENCY_FIRST = case({u: i for i, u in enumerate(URGENCIES)}, value=Consult.urgency, else_=99)
+
+
 def consultant_home(session: Session, user: User, now: datetime) -> dict:
     if not standing.has_standing(session, user, now):
         return {"offered": [], "handling": [], "no_standing": True}
@@ -129,7 +133,7 @@ def consultant_home(session: Session, user: User, now: datetime) -> dict:
             ConsultOffer.state == "offered",
             Consult.status == "open",
         )
-        .order_by(Consult.created_at)
+        .order_by(URGENCY_FIRST, Consult.created_at)  # urgent first, then the oldest
         .limit(20)
     ).all()
     handling = session.scalars(
