@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 
 from mentor_app.consults.models import Consult, ConsultOffer
 from mentor_app.consults.topics import URGENT_TOPICS, all_topics
+from mentor_app.pool.models import ConsultantProfile
 from tests.conftest import csrf_from
 from tests.consult_helpers import make_consult, offer, pool
 from tests.test_consult_pages import T0, html, signed_in_as, start_by_form
@@ -113,3 +114,30 @@ def test_waiting_requests_come_first_on_a_consultants_home(app, actors, db, cloc
     assert waiting < home.index('id="guide-home-h"') < len(home)
     assert waiting < home.index('id="pool-switch-h"')
     assert home.index(f"/consults/{newer.id}") < home.index(f"/consults/{older.id}")
+
+
+def test_a_resting_consultant_is_told_until_when(app, actors, db, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.freeze(T0 + timedelta(minutes=30))
+    _mentor, mentor_id = actors.signed_in("mentor", languages=["sv"])
+    [consultant] = pool(actors, db, T0, 1)
+    db.execute(
+        update(ConsultantProfile)
+        .where(ConsultantProfile.user_id == consultant)
+        .values(rest_minutes_after_urgent=60)
+    )
+    make_consult(
+        db,
+        mentor_id,
+        T0,
+        urgency="urgent",
+        status="closed",
+        consultant_id=consultant,
+        accepted_at=T0,
+        closed_at=T0 + timedelta(minutes=20),
+    )
+    client = signed_in_as(actors, db, consultant)
+    home = _visible(client.get("/"))
+    assert "You are resting until" in home
+    assert "You are on call right now." not in home
+    clock.freeze(T0 + timedelta(minutes=81))  # the rest is over (a fresh sign-in: idle timeout)
+    assert "You are on call right now." in _visible(signed_in_as(actors, db, consultant).get("/"))

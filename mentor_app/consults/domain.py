@@ -71,6 +71,7 @@ def _overdue_check() -> tuple[bool, dict[str, int]]:
 
 def _home_data() -> dict[str, Any]:
     """Home sections call these lazily, so other pages pay nothing."""
+    from flask_babel import format_time
     from flask_login import current_user
 
     from mentor_app.consults import live
@@ -86,4 +87,11 @@ def _home_data() -> dict[str, Any]:
             return live.consultant_home(db_session(), current_user, now())
         return live.coordinator_home(db_session(), now())
 
-    return {"consults_home": consults_home}
+    def consult_resting_until() -> str | None:
+        """The local time a consultant's rest after an urgent consult ends, or None."""
+        if not current_user.is_authenticated or current_user.role != "consultant":
+            return None
+        until = live.resting_until(db_session(), current_user, now())
+        return format_time(until, "short") if until else None
+
+    return {"consults_home": consults_home, "consult_resting_until": consult_resting_until}

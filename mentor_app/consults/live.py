@@ -3,7 +3,7 @@ and the overdue count for /healthz. Metadata only: lists never carry a case code
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
@@ -116,6 +116,34 @@ def mentor_home(session: Session, user: User) -> list[dict]:
         .limit(10)
     ).all()
     return [summary(c, session) for c in consults]
+
+
+def resting_until(session: Session, user: User, now: datetime) -> datetime | None:
+    """When the consultant's rest after their last urgent consult ends (UTC), if it has not
+    yet: routing offers them nothing new until then (policy.RESTING). None otherwise."""
+    from mentor_app.consults.queries import _aware
+    from mentor_app.pool.models import ConsultantProfile
+
+    minutes = session.scalar(
+        select(ConsultantProfile.rest_minutes_after_urgent).where(
+            ConsultantProfile.user_id == user.id
+        )
+    )
+    if not minutes:
+        return None
+    closed = session.scalar(
+        select(func.max(Consult.closed_at)).where(
+            Consult.consultant_id == user.id,
+            Consult.urgency == "urgent",
+            Consult.status == "closed",
+            Consult.closed_at >= now - timedelta(minutes=minutes),
+        )
+    )
+    closed = _aware(closed)  # max() over a UTC column is untyped on SQLite
+    if closed is None:
+        return None
+    until = closed + timedelta(minutes=minutes)
+    return until if until > now else None
 
 
 # Sorts consults by urgency, most urgent first (URGENCIES is in that order).
