@@ -217,8 +217,6 @@ class DevelopmentConfig(BaseConfig):
     GENERATE_INSTANCE_KEYS = True
     PUSH_ENDPOINT_HOSTS = os.environ.get("PUSH_ENDPOINT_HOSTS", "")
     PUSH_ALLOW_LOOPBACK = True
-    # `make run` serves here: without it, e-mailed links (password reset) would have no address.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
 
 class TestingConfig(DevelopmentConfig):
@@ -234,7 +232,6 @@ class TestingConfig(DevelopmentConfig):
     WORKER_NICENESS = 0  # tests run the worker command in their own process
     WORKER_HEALTH_REQUIRED = False
     WORKER_ALARM = False  # tests of the alarm turn it on
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")  # tests that need one set it
 
 
 CONFIGS = {

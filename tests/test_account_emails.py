@@ -42,7 +42,8 @@ def test_account_kinds_get_an_account_footer_and_pushes_keep_theirs(app) -> None
         assert FALLBACK_WORDS in offer.text
 
 
-def test_development_builds_email_links_without_configuration() -> None:
-    from config import DevelopmentConfig
+def test_make_run_gives_the_worker_an_address_for_links() -> None:
+    from pathlib import Path
 
-    assert DevelopmentConfig.PUBLIC_BASE_URL.startswith("http")
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    assert "run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)" in makefile
