@@ -31,6 +31,10 @@ install-test: $(VENV)/.installed-test
 # Development server on SQLite with demo data, plus the worker beside it.
 # Ctrl-C reaches the server and the worker (same process group); the shell then waits for both
 # and ends quietly, so make reports no error. (`kill 0` would signal make itself.)
+# E-mailed links (a password reset) are built from PUBLIC_BASE_URL by the worker, which has no
+# request to take an address from: without one they would carry no link. Serving elsewhere
+# (a phone on the LAN), set PUBLIC_BASE_URL to the address the phone uses.
+run: export PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/flask --app mentor_app db-upgrade
 	$(BIN)/flask --app mentor_app seed-demo --quiet

@@ -42,10 +42,10 @@ def signed_in_as(actors, db, user_id: int):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def scene(app, actors, db, clock):  # type: ignore[no-untyped-def]
-    """A Swedish-speaking mentor, three consultants on call, a coordinator."""
+    """A mentor who works in Swedish only, three consultants on call, a coordinator."""
     clock.freeze(T0)
     consultants = pool(actors, db, T0, 3)
-    mentor, mentor_id = actors.signed_in("mentor", languages=["sv", "en"])
+    mentor, mentor_id = actors.signed_in("mentor", languages=["sv"])
     coordinator, coordinator_id = actors.signed_in("coordinator")
     return {
         "mentor": mentor,

@@ -114,3 +114,35 @@ def test_new_strings_tsv_rows_keep_their_placeholders() -> None:
         msgid, sv, de = line.split("\t")
         assert sv and de, msgid
         assert placeholders(sv) == placeholders(msgid) == placeholders(de), msgid
+
+
+def test_a_plural_message_takes_its_two_rows_from_new_strings(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A plural handed over as two rows (singular, plural) fills both forms; it once became the
+    # first characters of the singular's translation ("%", "(").
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    from mentor_app.i18n import catalogues
+
+    one, many = "%(num)s request waits.", "%(num)s requests wait."
+    template = Catalog()
+    template.add((one, many))
+    for language in catalogues.TRANSLATED_LANGUAGES:
+        path = tmp_path / language / "messages.po"
+        path.parent.mkdir()
+        with path.open("wb") as handle:
+            write_po(handle, Catalog(locale=language))
+    monkeypatch.setattr(catalogues, "po_path", lambda language: tmp_path / language / "messages.po")
+    monkeypatch.setattr(catalogues, "extract_template", lambda: template)
+    tsv = tmp_path / "NEW_STRINGS.tsv"
+    tsv.write_text(
+        f"{one}\t%(num)s förfrågan väntar.\t%(num)s Anfrage wartet.\n"
+        f"{many}\t%(num)s förfrågningar väntar.\t%(num)s Anfragen warten.\n",
+        encoding="utf-8",
+    )
+
+    assert catalogues.merge_new_strings(tsv) == 2
+
+    swedish = catalogues.load_catalogue("sv")[one]
+    assert swedish.string == ("%(num)s förfrågan väntar.", "%(num)s förfrågningar väntar.")
+    assert catalogues.load_catalogue("de")[one].string[1] == "%(num)s Anfragen warten."

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import format_time
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import NotFound
 
@@ -28,6 +28,7 @@ from mentor_app.accounts.models import User
 from mentor_app.audit import services as audit
 from mentor_app.consults import standing, topics
 from mentor_app.consults.models import Case, Consult, ConsultMessage, ConsultOffer
+from mentor_app.consults.policy import WAVE_EVERYONE
 from mentor_app.consults.vocab import (
     OFFER_STATE_LABELS,
     OUTCOME_LABELS,
@@ -148,6 +149,7 @@ def view_model(session: Session, access: Access, now: datetime) -> dict:
             consult.status == "open" and consult.mentor_told_waiting_at is not None
         )
         data["coordinators_alerted"] = consult.coordinator_alerted_at is not None
+        data.update(_waiting_facts(session, consult))
     if access.relation == "consultant":
         data["offer_state"] = access.offer.state if access.offer else None
         data["taken_by_colleague"] = (
@@ -301,3 +303,26 @@ def offer_rows(session: Session, consult_ids: list[int]) -> dict[int, list[dict]
             }
         )
     return result
+
+
+def _waiting_facts(session: Session, consult: Consult) -> dict[str, object]:
+    """What the mentor's waiting card may truthfully say (issue 17): `offers_waiting`, how many
+    consultants hold the request unanswered; `coordinators_at`, the local time ("HH:MM") when
+    the coordinators will be told, if that is the next routing step, else None."""
+    waiting = session.scalar(
+        select(func.count())
+        .select_from(ConsultOffer)
+        .where(ConsultOffer.consult_id == consult.id, ConsultOffer.state == "offered")
+    )
+    next_is_coordinators = (
+        consult.status == "open"
+        and consult.coordinator_alerted_at is None
+        and consult.wave == WAVE_EVERYONE
+        and consult.next_action_at is not None
+    )
+    return {
+        "offers_waiting": int(waiting or 0),
+        "coordinators_at": format_time(consult.next_action_at, "short")
+        if next_is_coordinators
+        else None,
+    }

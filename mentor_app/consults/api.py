@@ -149,7 +149,7 @@ def create():  # type: ignore[no-untyped-def]
         now(),
         current_user,
         client_key=data["client_key"],
-        urgency=data.get("urgency", "soon"),
+        urgency=data.get("urgency"),
         topic=data.get("topic", "general"),
         note=data.get("note"),
         case_code=data.get("case_code"),

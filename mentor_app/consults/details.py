@@ -92,6 +92,7 @@ def update_details(
     if change.topic is not _UNSET and change.topic != consult.topic:
         consult.topic = _check_topic(session, change.topic)
         changed.append("topic")
+        changed += _raise_for_topic(consult, urgency_chosen="urgency" in changed)
     if change.note is not _UNSET:
         note = clean_note(change.note)  # type: ignore[arg-type]
         if note != consult.note:
@@ -115,6 +116,16 @@ def update_details(
     if is_open:
         _replan(session, now, consult, old_urgency, old_language, old_case)
     return changed
+
+
+def _raise_for_topic(consult: Consult, urgency_chosen: bool) -> list[str]:
+    """A topic where a life may be at stake makes the request urgent, unless the mentor chose
+    the urgency in this same change. Returns ["urgency"] if it rose, else []."""
+    wanted = topics.default_urgency(consult.topic)
+    if urgency_chosen or URGENCIES.index(wanted) >= URGENCIES.index(consult.urgency):
+        return []
+    consult.urgency = wanted
+    return ["urgency"]
 
 
 def _check_topic(session: Session, slug: object) -> str:

@@ -42,7 +42,9 @@ def init_app(app: Flask) -> None:
     ui.register_nav(ui.NavEntry("consults.open_list", _l("Open consults"), ("coordinator",), 20))
     ui.register_nav(ui.NavEntry("cases.index", _l("Cases"), ("coordinator",), order=60))
     ui.register_home_section("mentor", "consults/_home_mentor.html")
-    ui.register_home_section("consultant", "consults/_home_consultant.html")
+    # First on a consultant's home: a request waiting for an answer matters most (issue 17).
+    if "consults/_home_consultant.html" not in ui.HOME_SECTIONS["consultant"]:
+        ui.HOME_SECTIONS["consultant"].insert(0, "consults/_home_consultant.html")
     ui.register_home_section("coordinator", "consults/_home_coordinator.html")
 
     EXTRA_CHECKS["overdue"] = _overdue_check
@@ -69,6 +71,7 @@ def _overdue_check() -> tuple[bool, dict[str, int]]:
 
 def _home_data() -> dict[str, Any]:
     """Home sections call these lazily, so other pages pay nothing."""
+    from flask_babel import format_time
     from flask_login import current_user
 
     from mentor_app.consults import live
@@ -84,4 +87,11 @@ def _home_data() -> dict[str, Any]:
             return live.consultant_home(db_session(), current_user, now())
         return live.coordinator_home(db_session(), now())
 
-    return {"consults_home": consults_home}
+    def consult_resting_until() -> str | None:
+        """The local time a consultant's rest after an urgent consult ends, or None."""
+        if not current_user.is_authenticated or current_user.role != "consultant":
+            return None
+        until = live.resting_until(db_session(), current_user, now())
+        return format_time(until, "short") if until else None
+
+    return {"consults_home": consults_home, "consult_resting_until": consult_resting_until}

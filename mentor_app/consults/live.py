@@ -3,16 +3,16 @@ and the overdue count for /healthz. Metadata only: lists never carry a case code
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from mentor_app.accounts.models import User
 from mentor_app.consults import standing
 from mentor_app.consults.access import OVERDUE_AFTER, is_overdue, offer_rows, summary
 from mentor_app.consults.models import Consult, ConsultOffer
-from mentor_app.consults.vocab import DECLINE_REASONS, wave_label
+from mentor_app.consults.vocab import DECLINE_REASONS, URGENCIES, wave_label
 
 LIST_LIMIT = 100
 
@@ -118,6 +118,38 @@ def mentor_home(session: Session, user: User) -> list[dict]:
     return [summary(c, session) for c in consults]
 
 
+def resting_until(session: Session, user: User, now: datetime) -> datetime | None:
+    """When the consultant's rest after their last urgent consult ends (UTC), if it has not
+    yet: routing offers them nothing new until then (policy.RESTING). None otherwise."""
+    from mentor_app.consults.queries import _aware
+    from mentor_app.pool.models import ConsultantProfile
+
+    minutes = session.scalar(
+        select(ConsultantProfile.rest_minutes_after_urgent).where(
+            ConsultantProfile.user_id == user.id
+        )
+    )
+    if not minutes:
+        return None
+    closed = session.scalar(
+        select(func.max(Consult.closed_at)).where(
+            Consult.consultant_id == user.id,
+            Consult.urgency == "urgent",
+            Consult.status == "closed",
+            Consult.closed_at >= now - timedelta(minutes=minutes),
+        )
+    )
+    closed = _aware(closed)  # max() over a UTC column is untyped on SQLite
+    if closed is None:
+        return None
+    until = closed + timedelta(minutes=minutes)
+    return until if until > now else None
+
+
+# Sorts consults by urgency, most urgent first (URGENCIES is in that order).
+URGENCY_FIRST = case({u: i for i, u in enumerate(URGENCIES)}, value=Consult.urgency, else_=99)
+
+
 def consultant_home(session: Session, user: User, now: datetime) -> dict:
     if not standing.has_standing(session, user, now):
         return {"offered": [], "handling": [], "no_standing": True}
@@ -129,7 +161,7 @@ def consultant_home(session: Session, user: User, now: datetime) -> dict:
             ConsultOffer.state == "offered",
             Consult.status == "open",
         )
-        .order_by(Consult.created_at)
+        .order_by(URGENCY_FIRST, Consult.created_at)  # urgent first, then the oldest
         .limit(20)
     ).all()
     handling = session.scalars(

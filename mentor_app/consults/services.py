@@ -48,7 +48,7 @@ def create(
     mentor: User,
     *,
     client_key: str,
-    urgency: str = "soon",
+    urgency: str | None = None,
     topic: str = topics.GENERAL,
     note: str | None = None,
     case_code: str | None = None,
@@ -57,7 +57,9 @@ def create(
     via: str = "api",
 ) -> tuple[Consult, bool]:
     """The one tap. Returns (consult, created); a replay of the same client_key returns the
-    consult the first tap made, whatever else the replay carries."""
+    consult the first tap made, whatever else the replay carries. Without `urgency`, the topic
+    decides (topics.default_urgency); without `language`, the case's, else the mentor's
+    (`_mentor_language`)."""
     if mentor.role != "mentor":
         raise Forbidden("Only mentors ask for consults.")
     client_key = client_key.lower() if isinstance(client_key, str) else ""
@@ -107,17 +109,17 @@ def _new_consult_values(
     session: Session,
     now: datetime,
     mentor: User,
-    urgency: str,
+    urgency: str | None,
     topic: str,
     note: str | None,
     case_code: str | None,
     language: str | None,
 ) -> dict[str, object]:
     """The checked columns of a new consult (raises Invalid on bad input)."""
-    details.check_urgency(urgency)
     # Every published guide is a topic; an unknown or withdrawn one becomes "general": the
     # tap is never refused over its topic (topics.py).
     topic = topics.resolve(topic, session).slug
+    urgency = details.check_urgency(urgency or topics.default_urgency(topic))
     note = details.clean_note(note)
     case = None
     if case_code:
@@ -125,7 +127,7 @@ def _new_consult_values(
         if case is None:
             raise Invalid(_("Unknown case code."))
     language = details.check_language(
-        language or (case.language if case else None) or (mentor.language_list or ["en"])[0]
+        language or (case.language if case else None) or _mentor_language(mentor)
     )
     return {
         "case_id": case.id if case else None,
@@ -141,6 +143,13 @@ def _new_consult_values(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def _mentor_language(mentor: User) -> str:
+    """A new request's language without a case: the mentor's UI language when they list it
+    among their languages (the one they are working in now), else the first they list."""
+    spoken = mentor.language_list or ["en"]
+    return mentor.locale if mentor.locale in spoken else spoken[0]
 
 
 def _insert_once(

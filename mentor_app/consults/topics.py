@@ -42,6 +42,24 @@ class Topic:
 
 
 GENERAL_TOPIC = Topic(GENERAL, "general", "General", ())
+# Topics where a life may be at stake (harm to others, suicide risk, overdose, the mentor's own
+# safety): a request about one starts "urgent" unless the mentor says otherwise. The slugs are
+# the guides' own (mentor_app/content/*.md).
+URGENT_TOPICS = frozenset(
+    {
+        "intent-to-harm-disclosure",
+        "depression-hopelessness",
+        "alcohol-drugs-overdose",
+        "mentor-own-safety",
+    }
+)
+
+
+def default_urgency(slug: str) -> str:
+    """The urgency a new request about `slug` starts with: "urgent" or "soon"."""
+    return "urgent" if slug in URGENT_TOPICS else "soon"
+
+
 TOPIC_PROVIDERS: list[Callable[[], dict[str, Topic]]] = []
 
 

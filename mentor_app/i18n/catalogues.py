@@ -168,6 +168,7 @@ def compile_catalogues(only_if_stale: bool = True) -> list[Path]:
 def merge_new_strings(tsv: Path) -> int:
     """Bring the catalogues up to the extracted template and fill them from a
     NEW_STRINGS.tsv (msgid<TAB>sv<TAB>de per line), as each branch hands its new msgids over.
+    A plural message takes two rows, its singular and its plural msgid.
     Writes the .po files in the layout `make translations` uses; returns the rows merged."""
     from babel.messages.pofile import write_po
 
@@ -183,9 +184,13 @@ def merge_new_strings(tsv: Path) -> int:
     for column, language in enumerate(TRANSLATED_LANGUAGES, start=1):
         catalogue = load_catalogue(language)
         catalogue.update(template, no_fuzzy_matching=True)
-        for row in rows:
-            if row[0] in catalogue:
-                catalogue[row[0]].string = row[column]
+        given = {row[0]: row[column] for row in rows}
+        for message in catalogue:
+            if isinstance(message.id, tuple):  # (singular, plural): both rows are needed
+                if all(part in given for part in message.id):
+                    message.string = tuple(given[part] for part in message.id)
+            elif message.id in given:
+                message.string = given[message.id]
         with po_path(language).open("wb") as handle:
             write_po(handle, catalogue, width=0, sort_output=True, include_lineno=False)
     return len(rows)

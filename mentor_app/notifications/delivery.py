@@ -242,7 +242,12 @@ def prepare(
                 continue  # the second channel went away meanwhile, and e-mail is not allowed
         if row.fallback_at is not None:
             job.email = compose(
-                user.id, user.email, row.payload, settings.public_base_url, user.locale
+                user.id,
+                user.email,
+                row.payload,
+                settings.public_base_url,
+                user.locale,
+                kind=row.kind,
             )
         jobs.append(job)
     session.flush()

@@ -43,11 +43,40 @@ class EmailResult:
     transient: bool = False
 
 
+# Kinds whose e-mail is no fallback: account messages go only by e-mail (a reset link, a lock
+# notice), a safety broadcast goes by e-mail as well as push. Their footer must say why.
+ACCOUNT_KIND_PREFIX = "account."
+ALSO_BY_EMAIL_KINDS = frozenset({"safety.broadcast_mail"})
+
+
+def _footer(kind: str) -> str:
+    """Why the recipient gets this e-mail, in the active language."""
+    if kind.startswith(ACCOUNT_KIND_PREFIX):
+        return _(
+            "You get this e-mail because of something that happened to your mentor_app "
+            "account. It is sent only by e-mail."
+        )
+    if kind in ALSO_BY_EMAIL_KINDS:
+        return _(
+            "You get this e-mail as well as a notification: safety alarms go out on every channel."
+        )
+    return _(
+        "You get this e-mail because notifications could not reach your devices and e-mail "
+        "fallback is on. You can change that in Settings."
+    )
+
+
 def compose(
-    user_id: int, to: str, payload: dict, public_base_url: str, language: str | None = None
+    user_id: int,
+    to: str,
+    payload: dict,
+    public_base_url: str,
+    language: str | None = None,
+    kind: str = "",
 ) -> OutgoingEmail:
     """The e-mail for a push payload: as generic as the push (same title and body, rendered in
-    the recipient's language when queued); its own lines in the recipient's `language`."""
+    the recipient's language when queued); its own lines in the recipient's `language`.
+    `kind` is the outbox row's kind: it decides the footer (`_footer`)."""
     url = payload.get("url") or "/"
     link = f"{public_base_url.rstrip('/')}{url}" if public_base_url else ""
     with in_language(language):
@@ -56,10 +85,7 @@ def compose(
             if link
             else _("Open mentor_app to see it.")
         )
-        footer = _(
-            "You get this e-mail because notifications could not reach your devices and e-mail "
-            "fallback is on. You can change that in Settings."
-        )
+        footer = _footer(kind)
     lines = [str(payload.get("body", "")), "", opening, "", "--", footer]
     return OutgoingEmail(user_id, to, str(payload.get("title", "mentor_app")), "\n".join(lines))
 

@@ -85,7 +85,7 @@ def _safety_home() -> dict[str, Any]:
         return _safety_facts()
     except SQLAlchemyError:
         # An error page (the database is down) still renders, without the card.
-        return {"visit": None, "alarms": [], "presets": ()}
+        return {"visit": None, "alarm": None, "alarms": [], "presets": ()}
 
 
 def _safety_facts() -> dict[str, Any]:
@@ -110,13 +110,46 @@ def _safety_facts() -> dict[str, Any]:
     # one, the other mentor pages while a visit runs.
     if visit is not None or request.endpoint == "home.index":
         g.page_offers_sos = True
-    if visit is not None:
+    alarm = _own_alarm(session, current_user.id, visit)
+    if visit is not None or alarm is not None:
         g.page_is_personal = True  # the SOS holds a contact's number: never cached
     return {
         "visit": visit,
+        "alarm": alarm,
         "has_pin": bool(profile and profile.safety_pin_hash),
         # Only on a never-cached page: without a visit the home page may be cached offline,
         # and a contact's number must not sit in a cache.
         "sms_to": queries.contact_phone(session, current_user.id) if visit else None,
         "presets": policy.PRESET_MINUTES,
+    }
+
+
+def _own_alarm(session, mentor_id: int, visit) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    """The mentor's own open alarm as their card shows it, or None: the running visit's alarm
+    (SOS or missed check-in) or an SOS sent with no visit. {kind, taken_by: name or None,
+    going_to: [names] while nobody has taken it}. A duress alarm never appears here: its visit
+    has ended on the mentor's screen, exactly like a normal check-in."""
+    from mentor_app.accounts.models import User
+    from mentor_app.safety import ladder, queries
+    from mentor_app.safety.models import AlarmKind, VisitState
+    from mentor_app.web import now
+
+    if visit is not None:
+        if visit.state != VisitState.ALARM.value:
+            return None
+        alarm = ladder.open_alarm_of_visit(session, visit.id)
+    else:
+        alarm = ladder.open_sos_without_visit(session, mentor_id)
+    if alarm is None or alarm.kind == AlarmKind.DURESS.value:
+        return None
+    holder = session.get(User, alarm.acknowledged_by_id) if alarm.acknowledged_by_id else None
+    going_to = []
+    if holder is None:
+        tier = min(3, max(1, alarm.tier or 1))
+        ids = queries.recipients(session, now(), mentor_id, tier)
+        going_to = [u.display_name for u in (session.get(User, i) for i in ids) if u]
+    return {
+        "kind": alarm.kind,
+        "taken_by": holder.display_name if holder else None,
+        "going_to": going_to,
     }

@@ -132,7 +132,7 @@ def _extend_refused(session: Session, now: datetime, visit: Visit) -> NoReturn:
     if visit.ended_at is None and visit.state == VisitState.ALARM.value:
         alarm = ladder.open_alarm_of_visit(session, visit.id)
     if alarm is None:
-        raise Conflict(_(_("This visit has ended.")))
+        raise Conflict(_("This visit has ended."))
     audit.record(
         session,
         now,
@@ -230,9 +230,25 @@ def _late_check_in(session: Session, now: datetime, visit: Visit, kind: str) -> 
     )
     alarm = ladder.open_alarm_of_visit(session, visit.id)
     if alarm is not None:
-        action = "safety.alarm_duress_check_in" if kind == "duress" else "safety.alarm_checked_in"
-        audit.record(session, now, action, object_type="alarm", object_id=alarm.id)
+        audit.record(
+            session,
+            now,
+            _check_in_action(kind, now, visit),
+            object_type="alarm",
+            object_id=alarm.id,
+        )
     session.refresh(visit)
+
+
+def _check_in_action(kind: str, now: datetime, visit: Visit) -> str:
+    """The timeline step for a check-in made while the visit's alarm is open: with the duress
+    PIN said as such (responders only), and "late" only after the visit's check-in time (a
+    check-in after an SOS may well come before it)."""
+    if kind == "duress":
+        return "safety.alarm_duress_check_in"
+    if now > visit.due_at:
+        return "safety.alarm_checked_in_late"
+    return "safety.alarm_checked_in"
 
 
 def sos(

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden
 
 from mentor_app.db import db_session
+from mentor_app.i18n.formats import format_when
 from mentor_app.safety import access, ladder, policy, queries, services
 from mentor_app.safety.errors import SafetyError
 from mentor_app.web import now
@@ -65,10 +66,11 @@ def start():  # type: ignore[no-untyped-def]
 def extend(visit_id: int):  # type: ignore[no-untyped-def]
     visit = access.visit_for_owner(db_session(), current_user, visit_id)
     try:
-        services.extend(db_session(), now(), visit, _int_field("minutes"))
+        visit = services.extend(db_session(), now(), visit, _int_field("minutes"))
     except SafetyError as err:
         return _refused(err, url_for("home.index"))
     db_session().commit()
+    flash(_("Visit extended: check in by %(time)s.", time=format_when(visit.due_at)), "success")
     return redirect(url_for("home.index"), code=303)
 
 

@@ -26,8 +26,15 @@ TIMELINE_LABELS = {
     "alarm_tier": _l("Colleagues alerted"),
     "alarm_acknowledged": _l("Taken"),
     "alarm_resolved": _l("Resolved"),
-    "alarm_checked_in": _l("The mentor checked in late"),
-    "alarm_duress_check_in": _l("The mentor checked in late with the duress PIN"),
+    # Written before the check-in time was told apart too: true of every check-in in an alarm.
+    "alarm_checked_in": _l("The mentor checked in (the alarm stays open)"),
+    "alarm_checked_in_late": _l(
+        "The mentor checked in after the check-in time (the alarm stays open)"
+    ),
+    "alarm_duress_check_in": _l(
+        "DURESS: the mentor checked in with the duress PIN. Their screen shows an ordinary "
+        "check-in."
+    ),
     "alarm_extend_tapped": _l("The mentor tapped extend (the alarm stays open)"),
 }
 

@@ -68,9 +68,11 @@ window.addEventListener("resize", focusableScrollers);
 focusableScrollers();
 
 const v = document.querySelector("[data-visit-start]");
-const load = () => import(v.dataset.js);
+// Offline on a page the service worker does not control, the script cannot load: the plain
+// form remains, and nothing is thrown.
+const load = () => import(v.dataset.js).catch(() => {});
 if (v) navigator.onLine && !localStorage["safety.visit"] ? addEventListener("offline", load) : load();
 if (v) localStorage.removeItem("safety.running"); // home shows no visit: none to check in offline
 // The SOS on the home page without a visit: its script (location, no-signal screen) on opening.
 const sos = document.querySelector("[data-sos-lazy]");
-sos?.addEventListener("toggle", () => import(sos.dataset.js), { once: true });
+sos?.addEventListener("toggle", () => import(sos.dataset.js).catch(() => {}), { once: true });

@@ -7,6 +7,7 @@
 const card = document.querySelector("[data-safety]");
 const SEND_TIMEOUT_MS = 8000;
 const LOCATION_TIMEOUT_MS = 4000;
+const REFUSED_KEY = "safety.checkinRefused";
 
 function token() {
   const meta = document.querySelector('meta[name="csrf-token"]');
@@ -76,6 +77,14 @@ async function sendSos(event) {
   }
 }
 
+/** The refusal of a queued check-in, once, on the home card (its words come from the page). */
+function showRefusedCheckIn() {
+  const line = card.querySelector("[data-check-in-refused]");
+  if (!line || !sessionStorage.getItem(REFUSED_KEY)) return;
+  sessionStorage.removeItem(REFUSED_KEY);
+  line.hidden = false;
+}
+
 // The running visit as the offline page needs it (safety-offline.js): no case code, no place.
 function keepRunningVisit() {
   const { visitId, visitDue, visitPin } = card.dataset;
@@ -96,6 +105,8 @@ async function sendQueuedCheckIn() {
     return;  // still no signal: the next "online" event tries again
   }
   if (status >= 500) return;
+  // A wrong PIN: the visit still runs, and the mentor believes they checked in. Say so on home.
+  if (status === 403) sessionStorage.setItem(REFUSED_KEY, "1");
   localStorage.removeItem("safety.checkin");
   localStorage.removeItem("safety.running");
   window.location.assign("/");
@@ -106,6 +117,7 @@ if (card) {
     form.addEventListener("submit", sendSos);
   }
   keepRunningVisit();
+  showRefusedCheckIn();
   addEventListener("online", sendQueuedCheckIn);
   sendQueuedCheckIn();
 }

@@ -194,3 +194,34 @@ def test_check_in_without_signal_from_the_offline_page_is_sent_later(
     assert "Checked in. It is sent as soon as you have signal." in shown
     assert wait_until(page, lambda: _queued_check_in(page) is None, 5000)
     assert page.problems == []
+
+
+def test_a_check_in_without_signal_with_a_wrong_pin_is_said_on_home(
+    mentor_page, live_server, db
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.pwa_helpers import controlled
+
+    page, mentor_id = mentor_page
+    page.goto(f"{live_server}/")
+    controlled(page)
+    token = page.get_attribute('meta[name="csrf-token"]', "content")
+    for path, body in (
+        ("/api/safety/settings", {"safety_pin": "2468"}),
+        ("/api/visits", {"minutes": 30}),
+    ):
+        response = page.request.post(
+            f"{live_server}{path}", data=body, headers={"X-CSRFToken": token}
+        )
+        assert response.status < 300, response.text()
+    page.goto(f"{live_server}/")
+    refused = page.locator("[data-check-in-refused]")
+    assert refused.is_hidden()
+    page.context.set_offline(True)
+    page.goto(f"{live_server}/")
+    page.fill("[data-offline-visit] [name=pin]", "1111")
+    page.click("[data-offline-visit] [data-check-in]")
+    page.context.set_offline(False)  # home again; the check-in is sent and refused
+    assert wait_until(page, lambda: _queued_check_in(page) is None, 8000)
+    refused.wait_for(state="visible", timeout=5000)
+    assert "not accepted" in refused.inner_text()
+    assert _visits(db, mentor_id)[0].ended_at is None

@@ -253,3 +253,40 @@ def test_generic_single_names_weigh_less_among_the_keys() -> None:
 def test_a_verb_of_reporting_does_not_outweigh_the_situation(datas, language, query) -> None:  # type: ignore[no-untyped-def]
     """ "spricht" once made the guide on threats to others (whose text repeats it) come first."""
     assert top3(datas[language], query)[0] == "depression-hopelessness"
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "slug"),
+    [
+        # Revenge on whoever informed: "grass", "golare", "Verräter" alone mean suspicion of
+        # the mentor; with "get", "ta", "rächen" they are a threat to someone.
+        ("en", "he says he'll get the guy who grassed on him", "intent-to-harm-disclosure"),
+        ("en", "he'll make whoever snitched pay for it", "intent-to-harm-disclosure"),
+        ("sv", "han ska ta den som golade", "intent-to-harm-disclosure"),
+        ("sv", "han vill sätta åt tjallaren", "intent-to-harm-disclosure"),
+        ("de", "er will sich an dem rächen, der ihn verpfiffen hat", "intent-to-harm-disclosure"),
+        ("de", "er will mit dem Verräter abrechnen", "intent-to-harm-disclosure"),
+        # Lying in bed, not getting up.
+        ("en", "she just lies in bed", "depression-hopelessness"),
+        ("en", "he doesn't get out of bed any more", "depression-hopelessness"),
+        ("sv", "hon ligger bara i sängen", "depression-hopelessness"),
+        ("sv", "han stiger inte upp på morgonen", "depression-hopelessness"),
+        ("de", "sie liegt nur im Bett", "depression-hopelessness"),
+        ("de", "er kommt morgens nicht mehr hoch", "depression-hopelessness"),
+        # Unreachable for days.
+        ("en", "he has been unreachable for days", "withdrawal-rupture"),
+        ("en", "haven't heard from her in days", "withdrawal-rupture"),
+        ("sv", "han har inte gått att nå på flera dagar", "withdrawal-rupture"),
+        ("sv", "vi har inte hört något från henne på flera dagar", "withdrawal-rupture"),
+        ("de", "er ist seit Tagen nicht erreichbar", "withdrawal-rupture"),
+        ("de", "ich habe nichts von ihm gehört", "withdrawal-rupture"),
+    ],
+)
+def test_everyday_phrasings_of_threats_bed_and_silence_find_their_guide(  # type: ignore[no-untyped-def]
+    datas, language: str, query: str, slug: str
+) -> None:
+    """A new user's queries (issues 15, 16) and more of the same kinds: a confident first hit,
+    never "Nothing matches well"."""
+    result = search.found(datas[language], query)
+    assert not result.weak
+    assert result.hits[0].slug == slug
