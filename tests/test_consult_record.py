@@ -109,3 +109,16 @@ def test_consult_page_links_its_record_once_closed(closed) -> None:  # type: ign
     client, _mentor, consult_id = closed
     page = client.get(f"/consults/{consult_id}").get_data(as_text=True)
     assert f"/consults/{consult_id}/record" in page
+
+
+def test_home_records_name_the_topic_not_its_slug(closed) -> None:  # type: ignore[no-untyped-def]
+    client, _, consult_id = closed
+    home = client.get("/").text
+    assert f"Consult #{consult_id} (" in home
+    assert "(trauma-reminders)" not in home
+
+
+def test_closed_consult_page_does_not_repeat_outcome_as_its_heading(closed) -> None:  # type: ignore[no-untyped-def]
+    client, _mentor, consult_id = closed
+    page = client.get(f"/consults/{consult_id}").get_data(as_text=True)
+    assert page.count(">Outcome<") == 1  # the fact's label; the card heading is another word

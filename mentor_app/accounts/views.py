@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -33,7 +34,7 @@ from mentor_app.web import client_ip, now, safe_next
 
 bp = Blueprint("accounts", __name__)
 
-BAD_LOGIN = "E-mail or password is not right."
+BAD_LOGIN = _l("E-mail or password is not right.")
 PENDING_2FA_SECONDS = 300
 
 
@@ -122,7 +123,7 @@ def login():  # type: ignore[no-untyped-def]
             details={"stage": "password"},
         )
         commit_failure()
-        flash(_(BAD_LOGIN), "error")
+        flash(str(BAD_LOGIN), "error")
         status = 401
     elif request.method == "POST":
         status = 400

@@ -35,6 +35,7 @@ from mentor_app.consults.forms import (
 from mentor_app.consults.policy import OVERRIDABLE, Request, reasons
 from mentor_app.consults.vocab import LANGUAGE_NAMES, language_name
 from mentor_app.db import db_session
+from mentor_app.i18n.render import topic_label
 from mentor_app.security import roles_required
 from mentor_app.web import client_ip, now
 
@@ -134,7 +135,9 @@ def _details_form(seen: access.Access) -> DetailsForm | NoteOnlyForm:
     known = topics.all_topics()
     current = topics.resolve(consult.topic, session)
     known.setdefault(current.slug, current)
-    form.topic.choices = [(slug, t.label) for slug, t in sorted(known.items(), key=_topic_order)]
+    form.topic.choices = [
+        (slug, topic_label(slug, t.label)) for slug, t in sorted(known.items(), key=_topic_order)
+    ]
     form.case_code.choices = [
         ("", _("No case code")),
         *[(c.code, c.code) for c in caseload],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from mentor_app.consults.models import ConsultStatus, OfferState, Outcome, Urgency
 
@@ -112,7 +113,8 @@ def wave_label(wave: int) -> str:
 
 
 # Names for the language codes people are likely to use; anything else shows as its code.
-LANGUAGE_NAMES = {
+# Babel names most of them in the reader's locale; the lazy ones are those it does not name.
+LANGUAGE_NAMES: dict[str, str | LazyString] = {
     "sv": "Swedish",
     "en": "English",
     "de": "German",
@@ -128,7 +130,7 @@ LANGUAGE_NAMES = {
     "ar": "Arabic",
     "so": "Somali",
     "fa": "Persian",
-    "prs": "Dari",
+    "prs": _l("Dari"),
     "ps": "Pashto",
     "ku": "Kurdish",
     "tr": "Turkish",
@@ -140,7 +142,7 @@ LANGUAGE_NAMES = {
     "uk": "Ukrainian",
     "ti": "Tigrinya",
     "ur": "Urdu",
-    "che": "Chechen",
+    "che": _l("Chechen"),
 }
 
 
@@ -149,4 +151,4 @@ def language_name(code: str) -> str:
     English name above where Babel has none (e.g. "prs"), never the bare code if known."""
     from mentor_app.i18n.render import language_word
 
-    return language_word(code, fallback=lambda c: LANGUAGE_NAMES.get(c, c.upper()))
+    return language_word(code, fallback=lambda c: str(LANGUAGE_NAMES.get(c, c.upper())))

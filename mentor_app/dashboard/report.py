@@ -29,6 +29,7 @@ from markupsafe import Markup
 
 from mentor_app.dashboard import charts
 from mentor_app.dashboard import metrics as m
+from mentor_app.i18n.render import guide_title
 
 # The one small-count threshold: the report's cells, its CSV and every page's explanation use it.
 SMALL_CELL = 5
@@ -317,7 +318,7 @@ def _guides(metrics: m.Metrics, cells: Cells) -> Table:
     rows = tuple(
         Row(
             safe_category(g.slug),
-            g.title if safe_category(g.slug) != OTHER else _l("Other"),
+            guide_title(g.slug, g.title) if safe_category(g.slug) != OTHER else _l("Other"),
             (cells.count(g.opened), cells.count(g.helpful_yes), cells.count(g.helpful_no)),
         )
         for g in metrics.guides

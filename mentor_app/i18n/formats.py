@@ -54,9 +54,14 @@ def format_day_time(value: datetime | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    from mentor_app.i18n.render import topic_word
+    from mentor_app.audit.labels import action_label
+    from mentor_app.i18n.render import guide_title, role_word, shown_title, topic_word
 
     app.add_template_filter(topic_word, "topic_word")
+    app.add_template_filter(shown_title, "shown_title")
+    app.add_template_filter(guide_title, "guide_word")
+    app.add_template_filter(role_word, "role_word")
+    app.add_template_filter(action_label, "action_label")
     app.jinja_env.globals.update(
         format_when=format_when, format_day_time=format_day_time, format_skeleton=format_skeleton
     )

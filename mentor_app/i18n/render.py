@@ -62,7 +62,7 @@ def language_word(code: str, fallback: Callable[[str], str] | None = None) -> st
     `fallback` (English names), then the upper-cased code."""
     current = get_locale() or Locale.parse(DEFAULT_LANGUAGE)
     name = current.languages.get(code)
-    if name:
+    if name and name != code:  # Babel lists some codes (e.g. "prs") under their own code
         return name
     return fallback(code) if fallback else code.upper()
 
@@ -70,10 +70,30 @@ def language_word(code: str, fallback: Callable[[str], str] | None = None) -> st
 @lru_cache(maxsize=4)
 def _translated_topics(language: str) -> dict[str, str]:
     """slug → the translated guide's `topic` label, from mentor_app/content/<language>/."""
-    labels: dict[str, str] = {}
+    return {
+        slug: str(meta["topic"]).strip()[:40]
+        for slug, meta in _translated_front_matter(language).items()
+        if isinstance(meta.get("topic"), str) and meta["topic"].strip()
+    }
+
+
+@lru_cache(maxsize=4)
+def _translated_titles(language: str) -> dict[str, str]:
+    """slug → the translated guide's short title (or its title), from its front matter."""
+    titles: dict[str, str] = {}
+    for slug, meta in _translated_front_matter(language).items():
+        title = meta.get("short_title") or meta.get("title")
+        if isinstance(title, str) and title.strip():
+            titles[slug] = title.strip()
+    return titles
+
+
+def _translated_front_matter(language: str) -> dict[str, dict]:
+    """slug → the front matter of each guide file in mentor_app/content/<language>/."""
+    found: dict[str, dict] = {}
     folder = CONTENT_DIR / language
     if not folder.is_dir():
-        return labels
+        return found
     for path in sorted(folder.glob("*.md")):
         text = path.read_text(encoding="utf-8")
         if not text.startswith("+++"):
@@ -83,10 +103,9 @@ def _translated_topics(language: str) -> dict[str, str]:
             meta = tomllib.loads(front)
         except tomllib.TOMLDecodeError:
             continue
-        slug, topic = meta.get("slug"), meta.get("topic")
-        if isinstance(slug, str) and isinstance(topic, str) and topic.strip():
-            labels[slug] = topic.strip()[:40]
-    return labels
+        if isinstance(meta.get("slug"), str):
+            found[meta["slug"]] = meta
+    return found
 
 
 def topic_label(slug: str, english_label: str) -> str:
@@ -100,6 +119,21 @@ def topic_label(slug: str, english_label: str) -> str:
     return _translated_topics(language).get(slug, english_label)
 
 
+def guide_title(slug: str, english_title: str) -> str:
+    """A guide's title in the current locale: its translation's short title or title, the
+    English one where the guide has no translation in that language."""
+    language = str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+    if language == DEFAULT_LANGUAGE:
+        return english_title
+    return _translated_titles(language).get(slug, english_title)
+
+
+def shown_title(guide: object) -> str:
+    """A guide (anything with `slug` and `display_title`) as its title for this reader (a Jinja
+    filter: `{{ g|shown_title }}`)."""
+    return guide_title(str(getattr(guide, "slug", "")), str(getattr(guide, "display_title", "")))
+
+
 def topic_word(slug: str | None) -> str:
     """A consult topic's slug as its label in the current locale (a Jinja filter): never the
     slug itself on a page ("bereavement-illness-in-family" → "sorg", "Trauerfall")."""
@@ -108,3 +142,18 @@ def topic_word(slug: str | None) -> str:
 
     topic = topics.resolve(slug, db_session())
     return topic_label(topic.slug, topic.label)
+
+
+# The roles as a person's title on a page (badge, user lists); the codes stay in the database.
+ROLE_WORDS = {
+    "mentor": N_("Mentor"),
+    "consultant": N_("Consultant"),
+    "coordinator": N_("Coordinator"),
+}
+
+
+def role_word(role: str | None) -> str:
+    """A role code ("coordinator") as its title in the current locale ("Koordinator:in"); an
+    unknown code as itself (a Jinja filter)."""
+    role = str(role or "")
+    return _gettext(ROLE_WORDS[role]) if role in ROLE_WORDS else role

@@ -6,6 +6,7 @@ coordinators' to publish, send back or decline (policy.py has the rules).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from babel import Locale
@@ -23,7 +24,7 @@ from mentor_app.playbooks import editing, policy, services, translations
 from mentor_app.playbooks import history as versions
 from mentor_app.playbooks.forms import ActionForm, GuideTextForm, NewGuideForm, ReviewDateForm
 from mentor_app.playbooks.models import Guide, GuideRevision
-from mentor_app.playbooks.render import render_guide
+from mentor_app.playbooks.render import Rendered, render_guide
 from mentor_app.security import json_error, roles_required
 from mentor_app.web import client_ip, now
 
@@ -154,10 +155,19 @@ def _note_missing(form: GuideTextForm) -> bool:
     return False
 
 
+def _shown(rendered: Rendered, language: object = None) -> Rendered:
+    """The rendering with its section headings in `language` (a translation's language, one
+    of policy.LANGUAGES) or else the editor's own: stored HTML keeps the FORMAT.md names."""
+    from mentor_app.playbooks.views import localised_headings
+
+    wanted = language if language in policy.LANGUAGES else None
+    return replace(rendered, body_html=localised_headings(rendered.body_html, wanted))
+
+
 def _editor_page(template: str, form: GuideTextForm, status: int, **context: Any):  # type: ignore[no-untyped-def]
     preview = None
     if form.preview.data and form.body.data:
-        preview = render_guide(form.body.data)
+        preview = _shown(render_guide(form.body.data), context.get("language"))
     return render_template(
         template,
         form=form,
@@ -331,7 +341,7 @@ def preview():  # type: ignore[no-untyped-def]
         return json_error(400, f"'body' must be text of at most {policy.BODY_MAX} characters.")
     if not isinstance(slug, str) or len(slug) > policy.SLUG_MAX:
         return json_error(400, "'slug' must be a guide address.")
-    rendered = render_guide(body)
+    rendered = _shown(render_guide(body), data.get("language"))
     content = editing.Content(title="-", summary="-", body=body)
     problems = editing.content_problems(db_session(), content, slug)
     return jsonify(

@@ -4,22 +4,17 @@ create-user hook and demo data."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from mentor_app import cli, demo, ui
 
 
 def language_name(code: str) -> str:
-    """A language code as its name in the reader's language ("sv" → "Swedish")."""
-    from mentor_app.pool.validation import language_names
+    """A language code as its name in the reader's language ("sv" → "Swedish"); the same
+    words the consult pages use, so codes Babel does not name ("prs") are translated too."""
+    from mentor_app.consults.vocab import language_name as consult_language_name
 
-    locale = str(get_locale() or "en")
-    try:
-        names = language_names(locale)
-    except Exception:  # an unknown locale: fall back to English names
-        names = language_names()
-    return names.get(code, code)
+    return consult_language_name(code)
 
 
 def consultant_home() -> dict:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mentor_app.i18n.render import N_
 from mentor_app.pool.models import ConsultantLanguage, ExpertiseTag
 
 MAX_LANGUAGES = 12
@@ -26,16 +27,17 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
 TAG_RE = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
 # The seed list (mentor_app/content/FORMAT.md); coordinators add, relabel and remove tags.
+# A seed label still as written here is shown translated; a coordinator's own label as typed.
 DEFAULT_TAGS = {
-    "trauma": "Trauma",
-    "depression": "Depression",
-    "psychosis": "Psychosis",
-    "personality-disorders": "Personality disorders",
-    "adhd": "ADHD",
-    "substance-use": "Substance use",
-    "family-work": "Family work",
-    "youth": "Youth",
-    "ideology": "Ideology-specific knowledge",
+    "trauma": N_("Trauma"),
+    "depression": N_("Depression"),
+    "psychosis": N_("Psychosis"),
+    "personality-disorders": N_("Personality disorders"),
+    "adhd": N_("ADHD"),
+    "substance-use": N_("Substance use"),
+    "family-work": N_("Family work"),
+    "youth": N_("Youth"),
+    "ideology": N_("Ideology-specific knowledge"),
 }
 
 
@@ -57,11 +59,15 @@ def ensure_default_tags(session: Session) -> int:
     return len(missing)
 
 
-def tag_labels(session: Session) -> dict[str, str]:
-    rows = session.execute(
-        select(ExpertiseTag.tag, ExpertiseTag.label).order_by(ExpertiseTag.label)
-    )
-    return dict(rows.tuples().all())
+def tag_labels(session: Session, translated: bool = True) -> dict[str, str]:
+    """tag → label, ordered by label. `translated`: seed labels in the reader's language (for
+    pages); False gives the stored labels (for the coordinator's list that edits them)."""
+    rows = session.execute(select(ExpertiseTag.tag, ExpertiseTag.label)).tuples().all()
+    labels = {
+        tag: _(label) if translated and DEFAULT_TAGS.get(tag) == label else label
+        for tag, label in rows
+    }
+    return dict(sorted(labels.items(), key=lambda item: item[1].lower()))
 
 
 def pool_languages(session: Session) -> list[str]:

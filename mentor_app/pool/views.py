@@ -334,7 +334,7 @@ def _render_tags(status: int = 200, form: forms.TagForm | None = None):  # type:
     return (
         render_template(
             "pool/tags.html",
-            tags=validation.tag_labels(db_session()),
+            tags=validation.tag_labels(db_session(), translated=False),
             usage=tags.usage(db_session()),
             form=form or forms.TagForm(),
             label_form=forms.LabelForm(),
