@@ -22,6 +22,7 @@ from mentor_app.db import get_db
 from mentor_app.i18n import catalogues
 from mentor_app.i18n.render import _translated_topics
 from mentor_app.notifications.vapid import keys_for
+from tests.consult_helpers import offer as record_offer
 from tests.push_helpers import (
     CASE_CODE,
     NOTE,
@@ -55,6 +56,8 @@ def _offer_to_a_swede_and_a_german(app, db, clock, push_service) -> dict[str, di
     for language in ("sv", "de"):
         ids[language] = quick_user(db, "consultant", locale=language)
         add_device(db, ids[language], push_service.subscription(f"phone-{language}"))
+        # A standing offer: an offer push whose offer is gone is settled obsolete, not sent.
+        record_offer(db, consult_id, ids[language], now)
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         # The request that causes the offers is English; each offer is in its reader's language.
         session = get_db(app).session()
