@@ -149,7 +149,7 @@ def test_create_user_consultant_is_vetted_by_operator(app, db) -> None:  # type:
         args=[*base, "--email", "op2@example.org", "--expertise", "trauma,astrology"]
     )
     assert bad.exit_code != 0
-    assert "Unknown expertise tag(s): astrology" in bad.output
+    assert "Unknown expertise tags: astrology" in bad.output
     assert db.scalar(select(User).where(User.email == "op2@example.org")) is None  # rolled back
 
     mentor = runner.invoke(

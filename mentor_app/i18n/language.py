@@ -38,7 +38,9 @@ def user_language() -> str | None:
 
 def cookie_language(req: Request) -> str | None:
     """The language remembered on this device by the cookie, or None."""
-    return supported(req.cookies.get(LANGUAGE_COOKIE))
+    from mentor_app.security import cookie_name  # security imports this module's neighbours
+
+    return supported(req.cookies.get(cookie_name(LANGUAGE_COOKIE)))
 
 
 def browser_language(req: Request) -> str | None:

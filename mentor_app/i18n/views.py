@@ -30,8 +30,10 @@ def remember_language(response: Response, language: str) -> None:
     """The device's language cookie: the bare code, readable by the server only."""
     from flask import current_app
 
+    from mentor_app.security import cookie_name
+
     response.set_cookie(
-        LANGUAGE_COOKIE,
+        cookie_name(LANGUAGE_COOKIE),  # `__Host-lang` in production, like every cookie
         language,
         max_age=LANGUAGE_COOKIE_MAX_AGE,
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
@@ -101,7 +103,9 @@ def _keep_cookie_in_step(response: Response) -> Response:
     if request.endpoint == "static":
         return response
     language = user_language()
-    prefix = f"{LANGUAGE_COOKIE}="
+    from mentor_app.security import cookie_name
+
+    prefix = f"{cookie_name(LANGUAGE_COOKIE)}="
     already = any(c.startswith(prefix) for c in response.headers.getlist("Set-Cookie"))
     if language and cookie_language(request) != language and not already:
         remember_language(response, language)
