@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from mentor_app.db import Database
 from mentor_app.worker import loop
 from tests.conftest import csrf_token, requires_postgres
+from tests.push_helpers import add_device
 
 
 class _Lost(Exception):
@@ -66,13 +67,17 @@ CREATE CONSTRAINT TRIGGER die_at_commit AFTER INSERT OR UPDATE ON {table}
 @pytest.mark.parametrize(
     ("table", "json"), [("push_permission_states", True), ("outbox_messages", False)]
 )
-def test_connection_dropped_during_commit_answers_503(app, actors, table, json) -> None:  # type: ignore[no-untyped-def]
+def test_connection_dropped_during_commit_answers_503(app, db, actors, table, json) -> None:  # type: ignore[no-untyped-def]
     """A deferred constraint trigger runs at COMMIT and terminates its own connection."""
-    client, _user_id = actors.signed_in("mentor")
+    client, user_id = actors.signed_in("mentor")
     token = csrf_token(client)
+    # A device, so that "send me a test notification" really queues a message (with none it
+    # says so and writes nothing).
+    add_device(db, user_id, {"endpoint": "https://fcm.googleapis.com/t", "keys": TEST_KEYS})
     admin = Database(app.config["DATABASE_URL"])
     with admin.engine.begin() as conn:
         conn.execute(text(KILL_AT_COMMIT.format(table=table)))
+    dropped = False
     try:
         if json:
             response = client.post(
@@ -83,13 +88,23 @@ def test_connection_dropped_during_commit_answers_503(app, actors, table, json) 
         else:
             response = client.post("/account/notifications/test", data={"csrf_token": token})
         _assert_503(response, json)
+        _drop_killer(admin, table)
+        dropped = True
         # The app carries on with fresh connections.
-        with admin.engine.begin() as conn:
-            conn.execute(text(f"DROP TRIGGER die_at_commit ON {table}"))
-            conn.execute(text("DROP FUNCTION die_at_commit()"))
         assert client.get("/").status_code == 200
     finally:
+        if not dropped:  # never leave the trigger to kill every later test's commits
+            _drop_killer(admin, table)
         admin.engine.dispose()
+
+
+TEST_KEYS = {"p256dh": "BA", "auth": "AA"}
+
+
+def _drop_killer(admin: Database, table: str) -> None:
+    with admin.engine.begin() as conn:
+        conn.execute(text(f"DROP TRIGGER IF EXISTS die_at_commit ON {table}"))
+        conn.execute(text("DROP FUNCTION IF EXISTS die_at_commit()"))
 
 
 def test_the_worker_logs_a_failed_step_commit_as_one_line(app, caplog) -> None:  # type: ignore[no-untyped-def]
